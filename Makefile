@@ -1,0 +1,35 @@
+# The course's two commands (see README.md):
+#   make grade   build the release, autograde the example class, write feedback, print grades
+#   make test    run the whole test suite
+# Both create or refresh the local environment in .venv first.
+
+VENV := .venv
+BIN := $(VENV)/bin
+# nbgrader shells out to alembic, so the environment's bin must come first on PATH.
+RUN := PATH="$(CURDIR)/$(BIN):$$PATH" MPLBACKEND=Agg
+
+.PHONY: grade test release benchmark env
+
+env: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	@# Hidden tests import the instructor-only grader package: a .pth file puts the
+	@# course root at the end of the environment's sys.path, after the working
+	@# directory, so a notebook still imports its own folder's utils/ first.
+	$(BIN)/python -c "import site; print('$(CURDIR)', file=open(site.getsitepackages()[0] + '/course_root.pth', 'w'))"
+	touch $@
+
+grade: env
+	$(RUN) $(BIN)/python -m grader all
+
+release: env
+	$(RUN) $(BIN)/python -m grader release
+
+test: env
+	$(RUN) $(BIN)/python -m pytest
+
+benchmark: env
+	$(RUN) $(BIN)/python -m grader.benchmark

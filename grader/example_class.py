@@ -1,0 +1,114 @@
+"""Build the example class's submissions from testcases/example_class/.
+
+Every student starts from the release folder of the assignment. `reference`
+fills each graded cell with the solution from source/, `blank` changes
+nothing, and each file testcases/example_class/<assignment>/<student>.py
+replaces the graded cells of the functions it defines (see the README there).
+"""
+import ast
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .assignments import ROOT, notebook
+
+SPEC_DIR = ROOT / "testcases" / "example_class"
+SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+@dataclass
+class Student:
+    """One submission of the example class: which functions it gets wrong, and how."""
+    name: str
+    functions: dict = field(default_factory=dict)  # function name -> its source
+    files: dict = field(default_factory=dict)      # path in the folder -> new text
+    hint: str = ""
+    blank: bool = False
+
+
+def load_student(path):
+    source = path.read_text()
+    tree = ast.parse(source)
+    functions = {node.name: ast.get_source_segment(source, node)
+                 for node in tree.body if isinstance(node, ast.FunctionDef)}
+    namespace = {}
+    exec(compile(tree, str(path), "exec"), namespace)
+    return Student(path.stem, functions, namespace.get("FILES", {}), namespace.get("HINT", ""))
+
+
+def students(assignment):
+    """The example class of one assignment: reference, blank, then one per spec file."""
+    specs = sorted((SPEC_DIR / assignment).glob("*.py"))
+    return [Student("reference"), Student("blank", blank=True)] + [load_student(p) for p in specs]
+
+
+def solution_code(cell_source):
+    """A source cell's code as a student who got it right would have written it."""
+    return "\n".join(line for line in cell_source.splitlines() if not SOLUTION_MARKER.match(line))
+
+
+def solutions(assignment):
+    """grade_id -> reference code of every graded cell of the source notebook."""
+    nb = nbformat.read(notebook(assignment), as_version=4)
+    return {cell.metadata["nbgrader"]["grade_id"]: solution_code(cell.source)
+            for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("solution")}
+
+
+def fill_notebook(assignment, student):
+    """The release notebook with the student's answers in its graded cells."""
+    nb = nbformat.read(notebook(assignment, "release"), as_version=4)
+    if student.blank:
+        return nb
+    reference = solutions(assignment)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if not cell.metadata.get("nbgrader", {}).get("solution"):
+            continue
+        if grade_id in student.functions:
+            cell.source = f"# GRADED FUNCTION: {grade_id}\n\n{student.functions[grade_id]}\n"
+        else:
+            cell.source = reference[grade_id]
+    return nb
+
+
+def write_submission(assignment, student, submitted_dir):
+    folder = submitted_dir / student.name / assignment
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(ROOT / "release" / assignment, folder)
+    nbformat.write(fill_notebook(assignment, student), folder / f"{assignment}.ipynb")
+    for relative, text in student.files.items():
+        (folder / relative).write_text(text.lstrip("\n"))
+    return folder
+
+
+def build(assignments, submitted_dir, only=None):
+    """Write every student's submission of every assignment into submitted_dir."""
+    written = []
+    for assignment in assignments:
+        for student in students(assignment):
+            if only is None or student.name in only:
+                written.append(write_submission(assignment, student, submitted_dir))
+    return written
+
+
+def test_cell_points(assignment):
+    """grade_id -> points of every autograded test cell of the source notebook."""
+    nb = nbformat.read(notebook(assignment), as_version=4)
+    return {cell.metadata["nbgrader"]["grade_id"]: cell.metadata["nbgrader"]["points"]
+            for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")}
+
+
+def expected_scores(assignment):
+    """student -> {test cell: points} the example class should be given."""
+    points = test_cell_points(assignment)
+    expected = {}
+    for student in students(assignment):
+        broken = set(student.functions)
+        expected[student.name] = {
+            cell: 0 if student.blank or cell.removeprefix("test_") in broken else value
+            for cell, value in points.items()}
+    return expected

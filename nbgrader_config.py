@@ -1,0 +1,20 @@
+"""nbgrader configuration of the course (read by every `nbgrader` command run here)."""
+from pathlib import Path
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+COURSE_ROOT = Path(__file__).resolve().parent
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+c.CourseDirectory.root = str(COURSE_ROOT)
+c.CourseDirectory.course_id = "improving-deep-neural-networks"
+
+# Training cells run a few seconds each; a student's endless loop stops here.
+c.Execute.timeout = 120
+
+# Feedback shows the failure messages of hidden tests, never their code.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
