@@ -10,6 +10,7 @@
 
 Run from the Makefile (`make grade`), which puts the environment on PATH.
 """
+import os
 import re
 import shutil
 import subprocess
@@ -30,10 +31,12 @@ NOISE = re.compile(r"Attribute 'checksum' for cell test_|Kernel is running over 
                    r"|Alternative text is missing|display_data_priority")
 
 
-def nbgrader(*args):
+def nbgrader(*args, root=ROOT):
+    """Run one nbgrader command in the course directory `root`, minus its noise."""
     print("$ nbgrader", " ".join(args), flush=True)
     process = subprocess.Popen([sys.executable, "-m", "nbgrader", *args, "--log-level=WARN"],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, "PYTHONWARNINGS": "ignore:::nbgrader.api"})
     for line in process.stdout:
         if not NOISE.search(line):
             print(line, end="", flush=True)
@@ -73,9 +76,13 @@ def table():
     print(grades.format_table(grades.collect_scores(ROOT)))
 
 
-def fresh_gradebook():
+def start_fresh():
     # The example class is graded from scratch each time: same input, same table.
     (ROOT / "gradebook.db").unlink(missing_ok=True)
+    shutil.rmtree(ROOT / "feedback", ignore_errors=True)
+    for folder in (ROOT / "autograded").iterdir():
+        if folder.is_dir():
+            shutil.rmtree(folder)
 
 
 STEPS = {"release": release, "collect": collect, "autograde": autograde,
@@ -85,7 +92,7 @@ STEPS = {"release": release, "collect": collect, "autograde": autograde,
 def main(argv):
     command = argv[0] if argv else "all"
     if command == "all":
-        fresh_gradebook()
+        start_fresh()
         for step in STEPS.values():
             step()
     elif command in STEPS:

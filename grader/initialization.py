@@ -79,11 +79,13 @@ def structural_hint(got, dims):
         return "return the dict `parameters`"
     L = len(dims) - 1
     expected_keys = set(shapes(dims))
-    if set(got) == set(shapes(dims[:-1])) and L > 1:
+    got_shapes = {key: getattr(value, "shape", None) for key, value in got.items()}
+    for visible in ([3, 2, 1], [2, 4, 1]):
+        if got_shapes == shapes(visible) and list(dims) != visible:
+            return f"the result looks hard-coded for layers_dims = {visible}; build it from layers_dims"
+    if got_shapes == shapes(dims[:-1]) and L > 1:
         return (f"W{L} and b{L} are missing: the loop must run over every layer, "
                 "l = 1 … len(layers_dims) - 1")
-    if set(got) == set(shapes([3, 2, 1])) and expected_keys != set(got):
-        return "the result looks hard-coded for layers_dims = [3, 2, 1]; build it from layers_dims"
     if set(got) != expected_keys:
         return "make one W and one b per layer, named W1, b1, W2, b2, …"
     for key, shape in shapes(dims).items():
@@ -99,8 +101,8 @@ def structural_hint(got, dims):
     return None
 
 
-def call(function, dims, name="the function"):
-    np.random.seed(SCRAMBLE_SEED)
+def call(function, dims, name="the function", scramble=SCRAMBLE_SEED):
+    np.random.seed(scramble)
     try:
         return function(list(dims))
     except Exception as error:
@@ -124,7 +126,7 @@ def diagnose(function, dims, got, mistakes):
     for hint, make in mistakes.items():
         if dict_difference("parameters", got, make(dims)) is None:
             return hint
-    if dict_difference("parameters", got, call(function, dims)) is not None:
+    if dict_difference("parameters", got, call(function, dims, scramble=SCRAMBLE_SEED + 1)):
         return SEED_HINT
     return None
 

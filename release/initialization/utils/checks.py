@@ -10,6 +10,12 @@ import numpy as np
 class CheckFailure(AssertionError):
     """A test found a difference; the message says what and where."""
 
+    def _render_traceback_(self):
+        # IPython shows this instead of a traceback: the message is the news,
+        # the frames of the checking code are not.
+        return [f"{type(self).__name__}: {line}" if i == 0 else line
+                for i, line in enumerate(str(self).splitlines())]
+
 
 def array_difference(name, got, expected, rtol=1e-7, atol=1e-8):
     """Describe how array `got` differs from `expected`, or None if it does not."""
@@ -24,7 +30,7 @@ def array_difference(name, got, expected, rtol=1e-7, atol=1e-8):
     if close.all():
         return None
     index = tuple(int(i) for i in np.argwhere(~close)[0])
-    g, e = got[index], expected[index]
+    g, e = got[index].item(), expected[index].item()
     relative = abs(g - e) / max(abs(e), 1e-300)
     return (f"{name}[{', '.join(map(str, index))}] = {g!r}, expected {e!r} "
             f"(relative error {relative:.2g}; {int((~close).sum())} of {close.size} entries differ)")
@@ -49,7 +55,6 @@ def dict_difference(name, got, expected, **tolerance):
 
 def check_arrays(got, expected, name="result", **tolerance):
     """Raise CheckFailure unless array `got` matches `expected`."""
-    __tracebackhide__ = True  # IPython shows the message, not this function
     problem = array_difference(name, got, expected, **tolerance)
     if problem:
         raise CheckFailure(problem)
@@ -57,7 +62,6 @@ def check_arrays(got, expected, name="result", **tolerance):
 
 def check_dict(got, expected, name="parameters", **tolerance):
     """Raise CheckFailure unless dict `got` has the keys and arrays of `expected`."""
-    __tracebackhide__ = True
     problem = dict_difference(name, got, expected, **tolerance)
     if problem:
         raise CheckFailure(problem)

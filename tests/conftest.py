@@ -1,0 +1,96 @@
+"""Shared fixtures: the course root, reference solutions, notebook runs."""
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+from grader.__main__ import nbgrader
+from grader.assignments import ASSIGNMENTS, notebook
+from grader.example_class import solutions, students, write_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reference_functions(assignment):
+    """The graded functions of the source notebook, as the solution defines them."""
+    namespace = {"np": np}
+    for code in solutions(assignment).values():
+        exec(code, namespace)
+    return namespace
+
+
+def run_notebook(path, timeout=300):
+    """Execute a notebook in its own folder in a fresh kernel; errors are kept as outputs."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    client.execute(env={**os.environ, "MPLBACKEND": "Agg"})
+    return nb
+
+
+def errors(nb):
+    """(cell index, ename, evalue) of every error output."""
+    return [(i, out.ename, out.evalue) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for out in cell.outputs if out.output_type == "error"]
+
+
+def text_output(nb):
+    """Everything the notebook printed, stdout and stderr, as one string."""
+    return "".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
+                   for out in cell.outputs if out.output_type == "stream")
+
+
+@pytest.fixture(scope="session")
+def executed_source():
+    """Each source notebook run once, top to bottom, hidden tests included."""
+    cache = {}
+
+    def run(assignment):
+        if assignment not in cache:
+            cache[assignment] = run_notebook(notebook(assignment))
+        return cache[assignment]
+    return run
+
+
+@pytest.fixture
+def release_copy(tmp_path):
+    """A copy of release/<assignment>/, as a student downloads it."""
+    def copy(assignment):
+        target = tmp_path / assignment
+        shutil.copytree(ROOT / "release" / assignment, target)
+        return target
+    return copy
+
+
+def small_class(assignment):
+    """Full marks, nothing, a tampered helper, and one mistake per graded function.
+
+    The rest of the example class is graded by `make grade`; here its
+    mistakes are checked at the unit level, which is enough and fast.
+    """
+    chosen, covered = [], set()
+    for student in students(assignment):
+        if student.name in ("reference", "blank", "tampered_helper") or not set(student.functions) <= covered:
+            chosen.append(student)
+            covered |= set(student.functions)
+    return chosen
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory):
+    """A scratch copy of the course, release regenerated, small class graded."""
+    course = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source", course / "source", symlinks=False)
+    for assignment in ASSIGNMENTS:
+        nbgrader("generate_assignment", assignment, root=course)
+        for student in small_class(assignment):
+            write_submission(assignment, student, course / "submitted")
+        nbgrader("autograde", assignment, root=course)
+        nbgrader("generate_feedback", assignment, root=course)
+    nbgrader("export", "--to", str(course / "grades.csv"), root=course)
+    return course

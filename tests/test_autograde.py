@@ -1,0 +1,44 @@
+"""End to end: nbgrader grades a small example class exactly as expected."""
+import html
+import re
+
+import pytest
+
+from conftest import ROOT, small_class
+from grader.assignments import ASSIGNMENTS
+from grader.example_class import expected_scores
+from grader.grades import collect_scores
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_scores_are_as_expected(graded_course, assignment):
+    got = collect_scores(graded_course)[assignment]
+    expected = expected_scores(assignment)
+    assert set(got) == {s.name for s in small_class(assignment)}
+    assert got == {name: expected[name] for name in got}
+
+
+def test_grades_csv_has_every_submission(graded_course):
+    rows = (graded_course / "grades.csv").read_text().splitlines()
+    assert len(rows) == 1 + sum(len(small_class(a)) for a in ASSIGNMENTS)
+
+
+def test_tampered_helper_was_replaced_by_the_instructors(graded_course):
+    graded = graded_course / "autograded" / "tampered_helper" / "initialization" / "utils" / "checks.py"
+    assert graded.read_text() == (ROOT / "utils" / "checks.py").read_text()
+
+
+def test_feedback_shows_no_hidden_test(graded_course):
+    pages = list((graded_course / "feedback").rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text()
+        assert not re.search(r"HIDDEN TESTS|grader\.|check_(zeros|random|he)\b|/grader/", text), page
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_gives_each_mistake_its_hint(graded_course, assignment):
+    for student in small_class(assignment):
+        if student.hint:
+            page = graded_course / "feedback" / student.name / assignment / f"{assignment}.html"
+            assert student.hint in html.unescape(page.read_text()), student.name
