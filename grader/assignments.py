@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-UTILS = ["utils/__init__.py", "utils/activations.py", "utils/checks.py",
+UTILS = ["utils/__init__.py", "utils/activations.py", "utils/checks.py", "utils/gradient_check.py",
          "utils/datasets.py", "utils/plots.py", "utils/three_layer_net.py"]
 
 SHARED_FILES = {

@@ -103,3 +103,12 @@ def test_plots_draw(tmp_path):
     ax = plots.plot_decision_boundary(lambda P: (P[0:1] > 0).astype(int), train_X, train_Y, "t")
     ax.figure.savefig(tmp_path / "boundary.png")
     assert (tmp_path / "boundary.png").stat().st_size > 1000
+
+
+def test_numerical_gradient_array_of_a_product():
+    from utils.gradient_check import numerical_gradient_array, rel_error
+    rng = np.random.RandomState(1)
+    x, w, dout = rng.randn(3, 4), rng.randn(4, 2), rng.randn(3, 2)
+    numeric = numerical_gradient_array(lambda x: x @ w, x, dout)
+    assert rel_error(numeric, dout @ w.T) < 1e-8
+    assert rel_error(np.ones(2), np.ones(2) * 1.1) == pytest.approx(0.1 / 2.1)

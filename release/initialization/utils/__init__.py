@@ -6,4 +6,5 @@ One module per concern:
     datasets        loading the course's bundled datasets
     plots           cost curves and decision boundaries
     checks          the comparisons the visible tests use
+    gradient_check  numerical gradients and parameter packing
 """
