@@ -6,8 +6,13 @@ import numpy as np
 def plot_costs(costs, every, title, ax=None):
     """Plot a cost recorded every `every` iterations."""
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
-    ax.plot(np.arange(len(costs)) * every, costs)
+    iterations = np.arange(len(costs)) * every
+    ax.plot(iterations, costs)
     ax.set(xlabel="iteration", ylabel="cost", title=title)
+    off_chart = iterations[~np.isfinite(costs)]
+    if off_chart.size:
+        ax.text(0.98, 0.95, f"cost = inf at iteration {', '.join(map(str, off_chart))} (not drawn)",
+                transform=ax.transAxes, ha="right", va="top", fontsize=9)
     return ax
 
 

@@ -1,0 +1,107 @@
+"""How much autograding costs on top of the work a notebook does.
+
+    make benchmark        (or: python -m grader.benchmark [assignment ...])
+
+For each assignment, in one scratch course directory and in one run:
+  autograde   wall time of `nbgrader autograde` for one full (reference) submission
+  floor       the same code cells run in one warm Python process: the compute floor
+  notebook    the notebook run top to bottom in a fresh kernel (nbclient), as a student does
+and the ratio autograde / floor. Each figure is the median of --repeats runs.
+"""
+import argparse
+import contextlib
+import io
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import matplotlib
+import nbformat
+from nbclient import NotebookClient
+
+from .__main__ import nbgrader
+from .assignments import ASSIGNMENTS, ROOT
+from .example_class import Student, write_submission
+
+
+def scratch_course(assignment):
+    course = Path(tempfile.mkdtemp(prefix="benchmark-"))
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source", course / "source", symlinks=False)
+    with contextlib.redirect_stdout(io.StringIO()):
+        nbgrader("generate_assignment", assignment, root=course)
+    folder = write_submission(assignment, Student("reference"), course / "submitted")
+    return course, folder
+
+
+def median_time(run, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def autograde_time(course, assignment, repeats):
+    def run():
+        with contextlib.redirect_stdout(io.StringIO()):
+            nbgrader("autograde", assignment, "--student", "reference", "--force", root=course)
+    return median_time(run, repeats)
+
+
+def floor_time(folder, assignment, repeats):
+    """Exec the notebook's code cells in this (warm) process, in the submission's folder."""
+    nb = nbformat.read(folder / f"{assignment}.ipynb", as_version=4)
+    code = ["\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("%"))
+            for cell in nb.cells if cell.cell_type == "code"]
+    matplotlib.use("Agg")
+    here = os.getcwd()
+
+    def run():
+        os.chdir(folder)
+        sys.path.insert(0, str(folder))
+        try:
+            namespace = {}
+            with contextlib.redirect_stdout(io.StringIO()):
+                for source in code:
+                    exec(compile(source, assignment, "exec"), namespace)
+            matplotlib.pyplot.close("all")
+        finally:
+            sys.path.remove(str(folder))
+            os.chdir(here)
+    run()  # warm up: imports, dataset files in the page cache
+    return median_time(run, repeats)
+
+
+def notebook_time(folder, assignment, repeats):
+    def run():
+        nb = nbformat.read(folder / f"{assignment}.ipynb", as_version=4)
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(folder)}}).execute()
+    return median_time(run, repeats)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("assignments", nargs="*", default=ASSIGNMENTS)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(f"{'assignment':<20}{'autograde':>11}{'floor':>9}{'ratio':>8}{'notebook':>10}   (seconds, median of {args.repeats})")
+    for assignment in args.assignments:
+        course, folder = scratch_course(assignment)
+        try:
+            graded = autograde_time(course, assignment, args.repeats)
+            floor = floor_time(folder, assignment, args.repeats)
+            whole = notebook_time(folder, assignment, args.repeats)
+        finally:
+            shutil.rmtree(course)
+        print(f"{assignment:<20}{graded:>11.2f}{floor:>9.2f}{graded / floor:>8.2f}{whole:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()
