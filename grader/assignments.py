@@ -15,6 +15,8 @@ UTILS = ["utils/__init__.py", "utils/activations.py", "utils/checks.py", "utils/
 SHARED_FILES = {
     "initialization": UTILS + ["utils/data/circles.h5",
                                "testcases/__init__.py", "testcases/initialization.py"],
+    "regularization": UTILS + ["utils/data/wavy.h5", "testcases/__init__.py",
+                               "testcases/regularization.py", "testcases/data/regularization.h5"],
 }
 
 ASSIGNMENTS = list(SHARED_FILES)

@@ -24,7 +24,29 @@ def build_circles():
     return train_X, train_Y, test_X, test_Y
 
 
-BUILDERS = {"circles": build_circles}
+def noisy_boundary(seed, m, flip=0.5, width=0.08):
+    """m points left and right of a wavy curve, labels flipped near it.
+
+    Points are uniform in a 1.5 x 1.05 box; the label says which side of
+    y = 0.12 sin(6x) + 0.1x a point lies on, and is flipped with probability
+    flip * exp(-distance / width): noise that is densest where the classes
+    meet, which is what an unregularized network learns to chase.
+    """
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-0.75, 0.75, size=(2, m)) * np.array([[1.0], [0.7]])
+    margin = X[1] - (0.12 * np.sin(6 * X[0]) + 0.1 * X[0])
+    Y = (margin > 0).astype(int)
+    Y = np.where(rng.rand(m) < flip * np.exp(-np.abs(margin) / width), 1 - Y, Y)
+    return X, Y.reshape(1, -1)
+
+
+def build_wavy():
+    train_X, train_Y = noisy_boundary(seed=2, m=211)
+    test_X, test_Y = noisy_boundary(seed=1002, m=200)
+    return train_X, train_Y, test_X, test_Y
+
+
+BUILDERS = {"circles": build_circles, "wavy": build_wavy}
 
 
 def main():
