@@ -17,6 +17,7 @@ SHARED_FILES = {
                                "testcases/__init__.py", "testcases/initialization.py"],
     "regularization": UTILS + ["utils/data/wavy.h5", "testcases/__init__.py",
                                "testcases/regularization.py", "testcases/data/regularization.h5"],
+    "gradient_checking": UTILS + ["testcases/__init__.py", "testcases/gradient_checking.py"],
 }
 
 ASSIGNMENTS = list(SHARED_FILES)

@@ -1,0 +1,219 @@
+"""Hidden checks of the Gradient checking assignment.
+
+A student's gradient check is graded with the reference forward and backward
+passes swapped in for the notebook's, so a mistake in one function costs the
+points of that function only.
+"""
+import contextlib
+import io
+
+import numpy as np
+
+from testcases import gradient_checking as cases
+from utils.checks import array_difference, dict_difference
+from utils.gradient_check import (block_differences, dictionary_to_vector, gradients_to_vector,
+                                  relative_difference, vector_to_dictionary)
+
+from .reference import reference_functions
+from .report import fail
+
+
+def reference(name):
+    return reference_functions("gradient_checking")[name]
+
+
+@contextlib.contextmanager
+def using(function, **replacements):
+    """Run `function` with some of its global names bound to the reference's."""
+    namespace = getattr(function, "__globals__", {})
+    saved = {name: namespace[name] for name in replacements if name in namespace}
+    namespace.update(replacements)
+    try:
+        yield
+    finally:
+        for name in replacements:
+            namespace.pop(name, None)
+        namespace.update(saved)
+
+
+def call(function, name, case, *args):
+    """Call the student's function quietly: what it prints belongs to the visible tests."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return function(*args)
+    except Exception as error:
+        fail(name, case, f"raised {type(error).__name__}: {error}")
+
+
+def as_number(value, name, case, what):
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        fail(name, case, f"{what} should be a number, got {type(value).__name__}")
+    return float(value)
+
+
+# ----- 1-D ---------------------------------------------------------------------
+
+CASES_1D = [(cases.X_1D, cases.THETA_1D), (3, -1.5), (-0.5, 10.0), (7.25, 0.3)]
+
+
+def check_forward(function):
+    name = "forward_propagation"
+    for x, theta in CASES_1D:
+        case = f"x, theta = {x}, {theta}"
+        got = as_number(call(function, name, case, x, theta), name, case, "J")
+        if got != theta * x:
+            fail(name, case, f"J = {got}, expected {theta * x}", "J(theta) = theta * x")
+
+
+def check_backward(function):
+    name = "backward_propagation"
+    for x, theta in CASES_1D:
+        case = f"x, theta = {x}, {theta}"
+        got = as_number(call(function, name, case, x, theta), name, case, "dtheta")
+        if got != x:
+            hint = "dJ/dtheta of theta * x is x, not theta" if got == theta else None
+            fail(name, case, f"dtheta = {got}, expected {x}", hint)
+
+
+def gradient_check_1d(x, theta, epsilon=1e-7, mistake=None):
+    """The reference 1-D check, or one of the known mistaken versions of it."""
+    J = lambda t: t * x  # noqa: E731
+    J_plus, J_minus = J(theta + epsilon), J(theta - epsilon)
+    if mistake == "plus_for_minus":
+        J_minus = J(theta + epsilon)
+    gradapprox = (J_plus - J(theta)) / epsilon if mistake == "one_sided" else (J_plus - J_minus) / (2 * epsilon)
+    grad = x
+    if mistake == "no_denominator":
+        return float(np.linalg.norm(grad - gradapprox))
+    return float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
+
+
+HINTS = {
+    "plus_for_minus": "J_minus must be computed at theta - epsilon: it was computed at theta + epsilon",
+    "one_sided": "use the two-sided difference (J(theta + epsilon) - J(theta - epsilon)) / (2 * epsilon)",
+    "no_denominator": "divide ||grad - gradapprox|| by ||grad|| + ||gradapprox|| to make the difference relative",
+    "in_place": "copy the parameter vector before perturbing it (np.copy): perturbations in place add up",
+    "first_only": "perturb entry i of theta in iteration i, not always the first one",
+    "wrong_order": "grad is not in theta's order W1, b1, W2, ...: build it with gradients_to_vector(gradients)",
+}
+
+
+def check_gradient_check(function):
+    name = "gradient_check"
+    for x, theta in CASES_1D:
+        case = f"x, theta = {x}, {theta}"
+        with using(function, forward_propagation=reference("forward_propagation"),
+                   backward_propagation=reference("backward_propagation")):
+            got = as_number(call(function, name, case, x, theta), name, case, "the difference")
+        expected = gradient_check_1d(x, theta)
+        if abs(got - expected) > 1e-6 * abs(expected) + 1e-15:
+            hint = next((HINTS[m] for m in ("plus_for_minus", "one_sided", "no_denominator")
+                         if abs(got - gradient_check_1d(x, theta, mistake=m)) <= 1e-9 * abs(got) + 1e-15), None)
+            fail(name, case, f"difference = {got!r}, expected {expected!r}", hint)
+
+
+# ----- N-D ---------------------------------------------------------------------
+
+def random_network(seed, sizes, m):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(sizes[0], m)
+    Y = (rng.rand(m) > 0.5).astype(int)
+    parameters = {}
+    for l in range(1, len(sizes)):
+        parameters[f"W{l}"] = rng.randn(sizes[l], sizes[l - 1])
+        parameters[f"b{l}"] = rng.randn(sizes[l], 1)
+    return X, Y, parameters
+
+
+def network_cases():
+    """(label, X, Y, parameters, gradients): the quoted case with the planted and the fixed
+    backward pass, then other shapes."""
+    forward = reference("forward_propagation_n")
+    planted, fixed = reference("backward_propagation_n"), reference("backward_propagation_n_fixed")
+    X, Y, p = cases.network_case()
+    cache = forward(X, Y, p)[1]
+    out = [("the quoted case, planted mistakes", X, Y, p, planted(X, Y, cache)),
+           ("the quoted case, mistakes fixed", X, Y, p, fixed(X, Y, cache))]
+    for seed, sizes, m in [(21, (3, 4, 2, 1), 5), (22, (2, 6, 3, 1), 8)]:
+        X, Y, p = random_network(seed, sizes, m)
+        cache = forward(X, Y, p)[1]
+        out.append((f"a [{', '.join(map(str, sizes))}] network, planted mistakes", X, Y, p, planted(X, Y, cache)))
+    return out
+
+
+def gradient_check_nd(parameters, gradients, X, Y, epsilon=1e-7, mistake=None):
+    """The reference N-D check, or one of the known mistaken versions of it."""
+    forward = reference("forward_propagation_n")
+    theta, keys = dictionary_to_vector(parameters)
+    grad = gradients_to_vector(gradients)
+    if mistake == "wrong_order":
+        grad = np.concatenate([gradients[f"d{kind}{l}"].reshape(-1, 1)
+                               for l in range(len(keys) // 2, 0, -1) for kind in "Wb"])
+    gradapprox = np.zeros_like(theta)
+    J = forward(X, Y, parameters)[0]
+    for i in range(theta.shape[0]):
+        j = 0 if mistake == "first_only" else i
+        plus = theta if mistake == "in_place" else np.copy(theta)
+        plus[j] = plus[j] + epsilon
+        J_plus = forward(X, Y, vector_to_dictionary(plus, keys))[0]
+        minus = theta if mistake == "in_place" else np.copy(theta)
+        if mistake != "plus_for_minus":
+            minus[j] = minus[j] - epsilon
+        else:
+            minus[j] = minus[j] + epsilon
+        J_minus = forward(X, Y, vector_to_dictionary(minus, keys))[0]
+        if mistake == "plus_for_minus":
+            J_minus = J_plus
+        gradapprox[i] = (J_plus - J) / epsilon if mistake == "one_sided" else (J_plus - J_minus) / (2 * epsilon)
+    if mistake == "no_denominator":
+        return float(np.linalg.norm(grad - gradapprox))
+    return relative_difference(grad, gradapprox)
+
+
+def check_gradient_check_n(function):
+    name = "gradient_check_n"
+    for label, X, Y, p, gradients in network_cases():
+        case = label
+        with using(function, forward_propagation_n=reference("forward_propagation_n")):
+            got = call(function, name, case, {k: v.copy() for k, v in p.items()},
+                       {k: v.copy() for k, v in gradients.items()}, X, Y)
+        got = as_number(got, name, case, "the difference")
+        expected = gradient_check_nd(p, gradients, X, Y)
+        if abs(got - expected) > 1e-6 * abs(expected):
+            hint = next((HINTS[m] for m in HINTS
+                         if abs(got - gradient_check_nd(p, gradients, X, Y, mistake=m)) <= 1e-6 * abs(got) + 1e-15),
+                        None)
+            fail(name, case, f"difference = {got!r}, expected {expected!r} (relative error "
+                             f"{abs(got - expected) / expected:.2g})", hint)
+
+
+def check_backward_propagation_n_fixed(function):
+    name = "backward_propagation_n_fixed"
+    forward = reference("forward_propagation_n")
+    correct = reference("backward_propagation_n_fixed")
+    for label, X, Y, p, _ in network_cases()[1:]:
+        case = label.replace(", planted mistakes", "").replace(", mistakes fixed", "")
+        cache = forward(X, Y, p)[1]
+        got = call(function, name, case, X, Y, tuple(c.copy() for c in cache))
+        if isinstance(got, dict):
+            got = {k: v for k, v in got.items() if k[:2] in ("dW", "db")}
+        expected = {k: v for k, v in correct(X, Y, cache).items() if k[:2] in ("dW", "db")}
+        problem = dict_difference("gradients", got, expected)
+        if problem:
+            theta, keys = dictionary_to_vector(p)
+            wrong = [f"d{name_}" for name_, d in block_differences(
+                gradients_to_vector(got), gradients_to_vector(expected), keys).items() if d > 1e-9] \
+                if isinstance(got, dict) and set(got) == set(expected) else []
+            hint = (f"the gradient check points at {', '.join(wrong)}: compare those lines with the math"
+                    if wrong else None)
+            fail(name, case, problem, hint)
+
+
+def numerical_agreement(backward, X, Y, p):
+    """The relative difference between a backward pass and the two-sided numerical gradient."""
+    cache = reference("forward_propagation_n")(X, Y, p)[1]
+    return gradient_check_nd(p, backward(X, Y, cache), X, Y)
+
+

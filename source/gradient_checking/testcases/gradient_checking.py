@@ -1,0 +1,1 @@
+../../../testcases/gradient_checking.py

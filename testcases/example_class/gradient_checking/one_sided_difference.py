@@ -1,0 +1,23 @@
+"""Estimates the gradient with a one-sided difference (J(theta + e) - J(theta)) / e."""
+import numpy as np
+from testcases import gradient_checking as cases
+from utils.gradient_check import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+
+HINT = "two-sided difference"
+
+
+def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7):
+    parameters_values, keys = dictionary_to_vector(parameters)
+    num_parameters = parameters_values.shape[0]
+    J_plus = np.zeros((num_parameters, 1))
+    J_minus = np.zeros((num_parameters, 1))
+    gradapprox = np.zeros((num_parameters, 1))
+    for i in range(num_parameters):
+        theta_plus = np.copy(parameters_values)
+        theta_plus[i] = theta_plus[i] + epsilon
+        J_plus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(theta_plus, keys))
+        J, _ = forward_propagation_n(X, Y, vector_to_dictionary(parameters_values, keys))
+        gradapprox[i] = (J_plus[i] - J) / epsilon
+    grad = gradients_to_vector(gradients)
+    difference = np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox))
+    return difference

@@ -1,0 +1,93 @@
+"""Gradient checking: quoted numbers, packing helpers, backward passes checked numerically."""
+import re
+
+import numpy as np
+import pytest
+
+from conftest import errors, reference_functions, text_output
+from testcases import gradient_checking as cases
+from testcases import regularization as regularization_cases
+from utils.gradient_check import (dictionary_to_vector, gradients_to_vector, numerical_gradient_array,
+                                  rel_error, relative_difference, vector_to_dictionary)
+from utils.three_layer_net import forward_propagation
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return reference_functions("gradient_checking")
+
+
+def test_one_dimension(reference):
+    assert reference["forward_propagation"](cases.X_1D, cases.THETA_1D) == 8
+    assert reference["backward_propagation"](cases.X_1D, cases.THETA_1D) == 2
+    assert reference["gradient_check"](cases.X_1D, cases.THETA_1D) == pytest.approx(2.919335883291695e-10, rel=1e-6)
+
+
+def test_planted_and_fixed_differences(reference):
+    X, Y, p = cases.network_case()
+    cache = reference["forward_propagation_n"](X, Y, p)[1]
+    planted = reference["gradient_check_n"](p, reference["backward_propagation_n"](X, Y, cache), X, Y)
+    fixed = reference["gradient_check_n"](p, reference["backward_propagation_n_fixed"](X, Y, cache), X, Y)
+    assert planted == pytest.approx(cases.DIFFERENCE_PLANTED_EXPECTED, rel=1e-9)
+    assert fixed == pytest.approx(1.19e-7, rel=0.01) and fixed < cases.THRESHOLD
+
+
+def test_packing_round_trip_in_theta_order():
+    X, Y, p = cases.network_case()
+    theta, keys = dictionary_to_vector(p)
+    assert theta.shape == (47, 1) and [k for k, _ in keys] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    for name, value in vector_to_dictionary(theta, keys).items():
+        assert np.array_equal(value, p[name])
+    assert np.array_equal(vector_to_dictionary(theta)["W2"], p["W2"])  # the default layout
+    grads = {"d" + name: value for name, value in reversed(list(p.items()))}
+    grads["dA1"] = np.ones((5, 3))
+    assert np.array_equal(gradients_to_vector(grads), theta)
+    with pytest.raises(ValueError, match="47 entries"):
+        vector_to_dictionary(theta, keys[:-1])
+
+
+def numerical_difference(cost, parameters, gradients):
+    """The shared helper's two-sided numerical gradient of cost(parameters) against gradients."""
+    theta, keys = dictionary_to_vector(parameters)
+    numeric = numerical_gradient_array(lambda t: np.array(cost(vector_to_dictionary(t, keys))),
+                                       theta.copy(), np.array(1.0))
+    return relative_difference(gradients_to_vector(gradients), numeric)
+
+
+def test_fixed_backward_agrees_with_the_shared_numerical_gradient(reference):
+    X, Y, p = cases.network_case()
+    grads = reference["backward_propagation_n_fixed"](X, Y, reference["forward_propagation_n"](X, Y, p)[1])
+    assert numerical_difference(lambda q: reference["forward_propagation_n"](X, Y, q)[0], p, grads) < 2e-7
+
+
+def test_regularized_backward_agrees_with_the_shared_numerical_gradient():
+    regularization = reference_functions("regularization")
+    X, Y, p = regularization_cases.forward_case()
+    lambd = 0.7
+    cost = lambda q: regularization["compute_cost_with_regularization"](  # noqa: E731
+        forward_propagation(X, q)[0], Y, q, lambd)
+    grads = regularization["backward_propagation_with_regularization"](X, Y, forward_propagation(X, p)[1], lambd)
+    assert numerical_difference(cost, p, grads) < 2e-7
+
+
+def test_rel_error_is_the_batch_norm_measure():
+    assert rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
+
+
+def test_solution_notebook_prints_the_quoted_numbers(executed_source):
+    nb = executed_source("gradient_checking")
+    assert errors(nb) == []
+    text = text_output(nb)
+    assert "J = 8\n" in text and "dtheta = 2\n" in text
+    assert "The gradient is correct!\ndifference = 2.919335883291695e-10" in text
+    planted = re.search(r"There is a mistake in the backward propagation! difference = (\S+)", text)
+    assert float(planted.group(1)) == pytest.approx(cases.DIFFERENCE_PLANTED_EXPECTED, rel=1e-9)
+    fixed = re.search(r"works perfectly fine! difference = (\S+)", text)
+    assert float(fixed.group(1)) == pytest.approx(1.19e-7, rel=0.01)
+
+
+def test_solution_notebook_names_the_wrong_parameters(executed_source):
+    text = text_output(executed_source("gradient_checking"))
+    first_report = text.split("There is a mistake in the backward propagation!")[1].split("All visible")[0]
+    flagged = re.findall(r"d(\w+)\s+difference = \S+\s+<-- look here", first_report)
+    assert flagged == ["b1", "W2"]
