@@ -18,6 +18,7 @@ SHARED_FILES = {
     "regularization": UTILS + ["utils/data/wavy.h5", "testcases/__init__.py",
                                "testcases/regularization.py", "testcases/data/regularization.h5"],
     "gradient_checking": UTILS + ["testcases/__init__.py", "testcases/gradient_checking.py"],
+    "optimization": UTILS + ["utils/data/moons.h5", "testcases/__init__.py", "testcases/optimization.py"],
 }
 
 ASSIGNMENTS = list(SHARED_FILES)

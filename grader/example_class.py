@@ -27,7 +27,6 @@ class Student:
     files: dict = field(default_factory=dict)      # path in the folder -> new text
     hint: str = ""
     blank: bool = False
-    namespace: dict = field(default_factory=dict, repr=False)  # the file, run
 
 
 def load_student(path):
@@ -37,8 +36,7 @@ def load_student(path):
                  for node in tree.body if isinstance(node, ast.FunctionDef)}
     namespace = {}
     exec(compile(tree, str(path), "exec"), namespace)
-    return Student(path.stem, functions, namespace.get("FILES", {}), namespace.get("HINT", ""),
-                   namespace=namespace)
+    return Student(path.stem, functions, namespace.get("FILES", {}), namespace.get("HINT", ""))
 
 
 def students(assignment):

@@ -49,8 +49,10 @@ def test_hidden_tests_pass_the_reference(assignment):
 @pytest.mark.parametrize("assignment, student", mistakes(), ids=[f"{a}-{s.name}" for a, s in mistakes()])
 def test_hidden_tests_catch_each_mistake_with_its_hint(assignment, student):
     assert student.hint, f"{student.name} needs a HINT"
+    # As in the student's notebook: the graded cells hold the student's code, the rest the course's.
     namespace = dict(reference_functions(assignment))
-    namespace.update(student.namespace)
+    for source in student.functions.values():
+        exec(source, namespace)
     for name in student.functions:
         with pytest.raises(CheckFailure) as failure:
             run_hidden_test(assignment, name, namespace)

@@ -51,3 +51,9 @@ def load_circles():
 def load_wavy():
     """Two classes split by a wavy curve, noisy near it: 211 training and 200 test points."""
     return load_dataset("wavy")
+
+
+def load_moons():
+    """Two interleaving half-moons: 300 training points (train_X (2, 300), train_Y (1, 300))."""
+    train_X, train_Y, _, _ = load_dataset("moons")
+    return train_X, train_Y

@@ -1,0 +1,365 @@
+"""Hidden checks of the Optimization and Batch normalization assignment.
+
+Each update rule is run on the quoted case and on other shapes and values,
+against the implementations below (the tests hold them against the
+notebook's solution), and a wrong answer is matched against known mistakes.
+"""
+import numpy as np
+
+from testcases import optimization as cases
+from utils.checks import array_difference, dict_difference
+
+from .report import fail
+
+
+def copied(value):
+    if isinstance(value, dict):
+        return {k: copied(v) for k, v in value.items()}
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def call(function, name, case, *args, copy=True):
+    try:
+        return function(*[copied(a) for a in args] if copy else args)
+    except Exception as error:
+        fail(name, case, f"raised {type(error).__name__}: {error}")
+
+
+def random_parameters(seed, sizes):
+    rng = np.random.RandomState(seed)
+    parameters, grads = {}, {}
+    for l in range(1, len(sizes)):
+        for name, shape in ((f"W{l}", (sizes[l], sizes[l - 1])), (f"b{l}", (sizes[l], 1))):
+            parameters[name] = rng.randn(*shape)
+            grads["d" + name] = rng.randn(*shape)
+    return parameters, grads
+
+
+EXTRA = [random_parameters(31, (4, 3, 2, 1)), random_parameters(32, (2, 6, 1))]
+
+
+def first_match(got, candidates, compare):
+    return next((hint for hint, want in candidates.items() if compare(got, want) is None), None)
+
+
+# ----- gradient descent, momentum, Adam ---------------------------------------
+
+def gd(parameters, grads, lr, sign=-1):
+    return {k: v + sign * lr * grads["d" + k] for k, v in parameters.items()}
+
+
+def check_gd(function):
+    name = "update_parameters_with_gd"
+    for (p, g), lr in zip([cases.update_case()] + EXTRA, (cases.LEARNING_RATE, 0.1, 0.5)):
+        case = f"{len(p) // 2} layers, learning_rate = {lr}"
+        got = call(function, name, case, p, g, lr)
+        problem = dict_difference("parameters", got, gd(p, g, lr))
+        if problem:
+            hint = first_match(got, {"step against the gradient: W - learning_rate * dW": gd(p, g, lr, +1)},
+                               lambda a, b: dict_difference("p", a, b))
+            fail(name, case, problem, hint)
+
+
+def zeros_like_grads(parameters):
+    return {"d" + k: np.zeros_like(v) for k, v in parameters.items()}
+
+
+def check_initialize_velocity(function):
+    name = "initialize_velocity"
+    for p, _ in [cases.update_case()] + EXTRA:
+        case = f"parameters of shapes {[v.shape for v in p.values()]}"
+        problem = dict_difference("v", call(function, name, case, p), zeros_like_grads(p))
+        if problem:
+            fail(name, case, problem, "v has one zero array per parameter, keyed dW1, db1, …")
+
+
+def check_initialize_adam(function):
+    name = "initialize_adam"
+    for p, _ in [cases.update_case()] + EXTRA:
+        case = f"parameters of shapes {[v.shape for v in p.values()]}"
+        got = call(function, name, case, p)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            fail(name, case, "should return the pair (v, s)")
+        for label, value in zip("vs", got):
+            problem = dict_difference(label, value, zeros_like_grads(p))
+            if problem:
+                fail(name, case, problem, "v and s each have one zero array per parameter, keyed dW1, db1, …")
+
+
+def momentum(p, g, v, beta, lr, one_minus_beta=True, old_velocity=False):
+    p, v = copied(p), copied(v)
+    for k in p:
+        d = "d" + k
+        new_v = beta * v[d] + ((1 - beta) if one_minus_beta else 1) * g[d]
+        p[k] = p[k] - lr * (v[d] if old_velocity else new_v)
+        v[d] = new_v
+    return p, v
+
+
+MOMENTUM_MISTAKES = {
+    "the velocity is an average: v = beta * v + (1 - beta) * dW": dict(one_minus_beta=False),
+    "update v first, then move the parameters with the new v": dict(old_velocity=True),
+}
+
+
+def check_momentum(function):
+    name = "update_parameters_with_momentum"
+    rng = np.random.RandomState(33)
+    all_cases = [(*cases.update_case(), None, cases.MOMENTUM_BETA, cases.LEARNING_RATE)]
+    all_cases += [(p, g, {d: rng.randn(*x.shape) for d, x in g.items()}, beta, lr)
+                  for (p, g), beta, lr in zip(EXTRA, (0.8, 0.95), (0.1, 0.03))]
+    for p, g, v, beta, lr in all_cases:
+        v = zeros_like_grads(p) if v is None else v
+        case = f"{len(p) // 2} layers, beta = {beta}, learning_rate = {lr}"
+        got = call(function, name, case, p, g, v, beta, lr)
+        if not (isinstance(got, tuple) and len(got) == 2):
+            fail(name, case, "should return the pair (parameters, v)")
+        expected = momentum(p, g, v, beta, lr)
+        problem = dict_difference("parameters", got[0], expected[0]) or dict_difference("v", got[1], expected[1])
+        if problem:
+            hint = first_match(got, {h: momentum(p, g, v, beta, lr, **k) for h, k in MOMENTUM_MISTAKES.items()},
+                               lambda a, b: dict_difference("p", a[0], b[0]) or dict_difference("v", a[1], b[1]))
+            fail(name, case, problem, hint)
+
+
+def adam(p, g, v, s, t, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, power=None, s_power=None, correct=True,
+         eps_inside=False):
+    p, v, s = copied(p), copied(v), copied(s)
+    for k in p:
+        d = "d" + k
+        v[d] = beta1 * v[d] + (1 - beta1) * g[d]
+        s[d] = beta2 * s[d] + (1 - beta2) * g[d] ** 2
+        v_hat = v[d] / (1 - beta1 ** (t if power is None else power)) if correct else v[d]
+        s_hat = s[d] / (1 - beta2 ** (t if s_power is None else s_power)) if correct else s[d]
+        p[k] = p[k] - lr * v_hat / (np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + eps)
+    return p, v, s
+
+
+ADAM_MISTAKES = {
+    "the bias correction uses the step number: 1 - beta1 ** t and 1 - beta2 ** t, not a fixed power 2":
+        dict(power=2, s_power=2),
+    "s_corrected = s / (1 - beta2 ** t): the power t is missing":
+        dict(s_power=1),
+    "v_corrected = v / (1 - beta1 ** t): the power t is missing":
+        dict(power=1),
+    "divide v and s by 1 - beta1 ** t and 1 - beta2 ** t (bias correction) before the step":
+        dict(correct=False),
+}
+
+
+def check_adam(function):
+    name = "update_parameters_with_adam"
+    rng = np.random.RandomState(34)
+    p0, g0 = cases.update_case()
+    all_cases = [(p0, g0, zeros_like_grads(p0), zeros_like_grads(p0), cases.ADAM_T, 0.01, 0.9, 0.999)]
+    for (p, g), t, lr, b1, b2 in zip(EXTRA, (1, 7), (0.02, 0.005), (0.8, 0.9), (0.99, 0.999)):
+        v = {d: 0.1 * rng.randn(*x.shape) for d, x in g.items()}
+        s = {d: 0.1 * rng.rand(*x.shape) for d, x in g.items()}
+        all_cases.append((p, g, v, s, t, lr, b1, b2))
+    for p, g, v, s, t, lr, b1, b2 in all_cases:
+        case = f"{len(p) // 2} layers, t = {t}, learning_rate = {lr}, beta1 = {b1}, beta2 = {b2}"
+        got = call(function, name, case, p, g, v, s, t, lr, b1, b2, 1e-8)
+        if not (isinstance(got, tuple) and len(got) == 3):
+            fail(name, case, "should return the triple (parameters, v, s)")
+        expected = adam(p, g, v, s, t, lr, b1, b2)
+        compare = lambda a, b: (dict_difference("parameters", a[0], b[0], rtol=1e-7, atol=1e-7)  # noqa: E731
+                                or dict_difference("v", a[1], b[1]) or dict_difference("s", a[2], b[2]))
+        problem = compare(got, expected)
+        if problem and compare(got, adam(p, g, v, s, t, lr, b1, b2, eps_inside=True)) is None:
+            problem = None  # epsilon inside the square root is a common, harmless variant
+        if problem:
+            hint = first_match(got, {h: adam(p, g, v, s, t, lr, b1, b2, **k) for h, k in ADAM_MISTAKES.items()},
+                               compare)
+            fail(name, case, problem, hint)
+
+
+# ----- mini-batches -----------------------------------------------------------
+
+def mini_batches(X, Y, size, seed, keep_remainder=True, one_permutation=True):
+    np.random.seed(seed)
+    m = X.shape[1]
+    permutation = np.random.permutation(m)
+    X, Y = X[:, permutation], Y[:, permutation if one_permutation else np.random.permutation(m)]
+    ends = list(range(size, m + 1, size))
+    if keep_remainder and m % size:
+        ends.append(m)
+    return [(X[:, end - size if end % size == 0 else (m // size) * size:end],
+             Y[:, end - size if end % size == 0 else (m // size) * size:end]) for end in ends]
+
+
+MINI_BATCH_MISTAKES = {
+    "keep the last, smaller mini-batch when m is not a multiple of mini_batch_size": dict(keep_remainder=False),
+    "shuffle X and Y with the same permutation, or examples lose their labels": dict(one_permutation=False),
+}
+
+
+def batches_difference(got, expected):
+    if not isinstance(got, list):
+        return f"should return a list of (mini_batch_X, mini_batch_Y) pairs, got {type(got).__name__}"
+    if len(got) != len(expected):
+        return f"returned {len(got)} mini-batches, expected {len(expected)}"
+    for k, (pair, (X, Y)) in enumerate(zip(got, expected)):
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            return f"mini-batch {k} should be a pair (mini_batch_X, mini_batch_Y)"
+        problem = (array_difference(f"mini-batch {k}'s X", pair[0], X)
+                   or array_difference(f"mini-batch {k}'s Y", pair[1], Y))
+        if problem:
+            return problem
+    return None
+
+
+def check_mini_batches(function):
+    name = "random_mini_batches"
+    rng = np.random.RandomState(35)
+    X, Y = cases.mini_batch_case()
+    all_cases = [(X, Y, 64, 0), (rng.randn(2, 128), rng.randint(0, 2, (1, 128)), 32, 3),
+                 (rng.randn(4, 10), rng.randint(0, 2, (1, 10)), 64, 5), (rng.randn(3, 50), rng.randint(0, 2, (1, 50)), 16, 11)]
+    for X, Y, size, seed in all_cases:
+        case = f"m = {X.shape[1]}, mini_batch_size = {size}, seed = {seed}"
+        got = call(function, name, case, X, Y, size, seed)
+        problem = batches_difference(got, mini_batches(X, Y, size, seed))
+        if problem:
+            hint = first_match(got, {h: mini_batches(X, Y, size, seed, **k) for h, k in MINI_BATCH_MISTAKES.items()},
+                               batches_difference)
+            fail(name, case, problem, hint)
+
+
+# ----- learning-rate decay ----------------------------------------------------
+
+def check_update_lr(function):
+    name = "update_lr"
+    for args in (cases.UPDATE_LR_CASE[0], (0.1, 0, 1), (0.3, 37, 0.5), (1.0, 1000, 0.01)):
+        case = "update_lr" + str(args)
+        got = call(function, name, case, *args)
+        expected = args[0] / (1 + args[2] * args[1])
+        if not isinstance(got, (float, int, np.floating)) or abs(got - expected) > 1e-12 * expected:
+            fail(name, case, f"returned {got!r}, expected {expected!r}",
+                 "learning_rate0 / (1 + decay_rate * epoch_num)")
+
+
+def check_schedule_lr_decay(function):
+    name = "schedule_lr_decay"
+    all_cases = [args for args, _ in cases.SCHEDULE_LR_CASES] + [(0.1, 2999, 1, 1000), (0.2, 7, 2, 3), (0.05, 0, 1, 10)]
+    for args in all_cases:
+        case = "schedule_lr_decay" + str(args)
+        got = call(function, name, case, *args)
+        lr0, epoch, rate, interval = args
+        expected = lr0 / (1 + rate * (epoch // interval))
+        if not isinstance(got, (float, int, np.floating)) or abs(got - expected) > 1e-12 * expected:
+            no_floor = lr0 / (1 + rate * epoch / interval)
+            hint = ("decay only every time_interval epochs: use np.floor(epoch_num / time_interval)"
+                    if isinstance(got, (float, int, np.floating)) and abs(got - no_floor) < 1e-12 else None)
+            fail(name, case, f"returned {got!r}, expected {expected!r}", hint)
+
+
+# ----- batch normalization ----------------------------------------------------
+
+def batchnorm(x, gamma, beta, bn_param, ddof=0, use_eps=True, test_with_batch=False, swap_momentum=False):
+    """The reference forward pass (out and the updated bn_param), or a mistaken one."""
+    bn_param = copied(bn_param)
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    D = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(D))
+    running_var = bn_param.get("running_var", np.zeros(D))
+    if bn_param["mode"] == "train" or test_with_batch:
+        mean, var = x.mean(axis=0), x.var(axis=0, ddof=ddof)
+        if bn_param["mode"] == "train":
+            keep = 1 - momentum if swap_momentum else momentum
+            running_mean = keep * running_mean + (1 - keep) * mean
+            running_var = keep * running_var + (1 - keep) * var
+    else:
+        mean, var = running_mean, running_var
+    out = gamma * (x - mean) / np.sqrt(var + (eps if use_eps else 0)) + beta
+    bn_param.update(running_mean=running_mean, running_var=running_var)
+    return out, bn_param
+
+
+BATCHNORM_MISTAKES = {
+    "in test mode normalize with running_mean and running_var, not the batch's statistics":
+        dict(test_with_batch=True),
+    "batch norm uses the biased variance, the mean of (x - mean)**2 over N (np.var's default)": dict(ddof=1),
+    "add eps to the variance before the square root: sqrt(var + eps)": dict(use_eps=False),
+    "running = momentum * running + (1 - momentum) * sample: the weights are the other way round":
+        dict(swap_momentum=True),
+}
+
+
+def batchnorm_cases():
+    rng = np.random.RandomState(36)
+    x = 3 * rng.randn(7, 4) + 5
+    gamma, beta = rng.randn(4), rng.randn(4)
+    running = {"running_mean": rng.randn(4), "running_var": rng.rand(4) + 0.5}
+    return [("train mode, first call", x, gamma, beta, {"mode": "train"}),
+            ("train mode with running averages, eps and momentum given", x, gamma, beta,
+             {"mode": "train", "eps": 1e-3, "momentum": 0.7, **running}),
+            ("test mode", x, gamma, beta, {"mode": "test", **running})]
+
+
+def forward_difference(got, want):
+    out, param = got
+    problem = array_difference("out", out, want[0])
+    for key in ("running_mean", "running_var"):
+        problem = problem or array_difference(f'bn_param["{key}"]', np.asarray(param.get(key)), want[1][key])
+    return problem
+
+
+def run_forward(function, name, case, x, gamma, beta, bn_param):
+    bn_param = copied(bn_param)
+    got = call(function, name, case, x.copy(), gamma.copy(), beta.copy(), bn_param, copy=False)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        fail(name, case, "should return the pair (out, cache)")
+    return got[0], bn_param
+
+
+def check_batchnorm_forward(function):
+    name = "batchnorm_forward"
+    for case, x, gamma, beta, bn_param in batchnorm_cases():
+        got = run_forward(function, name, case, x, gamma, beta, bn_param)
+        problem = forward_difference(got, batchnorm(x, gamma, beta, bn_param))
+        if problem:
+            hint = first_match(got, {h: batchnorm(x, gamma, beta, bn_param, **k)
+                                     for h, k in BATCHNORM_MISTAKES.items()}, forward_difference)
+            fail(name, case, problem, hint)
+
+
+def reference_backward(x, gamma, dout, eps=1e-5):
+    N = x.shape[0]
+    std = np.sqrt(x.var(axis=0) + eps)
+    x_hat = (x - x.mean(axis=0)) / std
+    dbeta, dgamma = dout.sum(axis=0), (dout * x_hat).sum(axis=0)
+    return gamma / (N * std) * (N * dout - dbeta - x_hat * dgamma), dgamma, dbeta
+
+
+def check_backward_pass(function, name):
+    forward = function.__globals__.get("batchnorm_forward")
+    rng = np.random.RandomState(37)
+    x, gamma, beta, dout = cases.batchnorm_gradient_case()
+    all_cases = [("the quoted case (4, 5)", x, gamma, beta, dout),
+                 ("x of shape (9, 3)", 2 * rng.randn(9, 3) - 1, rng.randn(3), rng.randn(3), rng.randn(9, 3))]
+    for case, x, gamma, beta, dout in all_cases:
+        try:
+            out, cache = forward(x.copy(), gamma.copy(), beta.copy(), {"mode": "train"})
+        except Exception as error:
+            fail(name, case, f"batchnorm_forward, whose cache it uses, raised {type(error).__name__}: {error}")
+        if array_difference("out", out, batchnorm(x, gamma, beta, {"mode": "train"})[0]):
+            fail(name, case, "it is checked with the cache of your batchnorm_forward, which is not right yet",
+                 "make batchnorm_forward pass its tests first")
+        got = call(function, name, case, dout, cache)
+        expected = reference_backward(x, gamma, dout)
+        if not (isinstance(got, tuple) and len(got) == 3):
+            fail(name, case, "should return the triple (dx, dgamma, dbeta)")
+        for label, g, e in zip(("dx", "dgamma", "dbeta"), got, expected):
+            problem = array_difference(label, g, e, rtol=1e-6, atol=1e-9)
+            if problem:
+                hint = None
+                if label == "dx" and array_difference("dx", g, dout * gamma / np.sqrt(x.var(axis=0) + 1e-5)) is None:
+                    hint = "x also reaches the output through the batch mean and variance: add those paths"
+                fail(name, case, problem, hint)
+
+
+def check_batchnorm_backward(function):
+    check_backward_pass(function, "batchnorm_backward")
+
+
+def check_batchnorm_backward_alt(function):
+    check_backward_pass(function, "batchnorm_backward_alt")

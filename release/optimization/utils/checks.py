@@ -1,0 +1,73 @@
+"""Comparisons for the tests under each exercise.
+
+Each check looks at the datatype first, then the shape, then the values,
+and stops at the first kind of difference with a message that says where
+to look. A check that passes prints nothing and returns None.
+"""
+import numpy as np
+
+
+class CheckFailure(AssertionError):
+    """A test found a difference; the message says what and where."""
+
+    def _render_traceback_(self):
+        # IPython shows this instead of a traceback: the message is the news,
+        # the frames of the checking code are not.
+        return [f"{type(self).__name__}: {line}" if i == 0 else line
+                for i, line in enumerate(str(self).splitlines())]
+
+
+def array_difference(name, got, expected, rtol=1e-7, atol=1e-8):
+    """Describe how array `got` differs from `expected`, or None if it does not."""
+    if not isinstance(got, np.ndarray):
+        return f"{name} should be a numpy array, got {type(got).__name__}"
+    expected = np.asarray(expected)
+    if got.shape != expected.shape:
+        return f"{name} has shape {got.shape}, expected {expected.shape}"
+    if not np.issubdtype(got.dtype, np.number):
+        return f"{name} has dtype {got.dtype}, expected numbers"
+    close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if close.all():
+        return None
+    index = tuple(int(i) for i in np.argwhere(~close)[0])
+    g, e = got[index].item(), expected[index].item()
+    relative = abs(g - e) / max(abs(e), 1e-300)
+    return (f"{name}[{', '.join(map(str, index))}] = {g!r}, expected {e!r} "
+            f"(relative error {relative:.2g}; {int((~close).sum())} of {close.size} entries differ)")
+
+
+def dict_difference(name, got, expected, **tolerance):
+    """Describe how dict `got` of arrays differs from `expected`, or None."""
+    if not isinstance(got, dict):
+        return f"{name} should be a dict, got {type(got).__name__}"
+    missing = [key for key in expected if key not in got]
+    extra = [key for key in got if key not in expected]
+    if missing or extra:
+        return (f"{name} has keys {sorted(got)}, expected {sorted(expected)}"
+                + (f" (missing {missing})" if missing else "")
+                + (f" (unexpected {extra})" if extra else ""))
+    for key in expected:
+        problem = array_difference(f'{name}["{key}"]', got[key], expected[key], **tolerance)
+        if problem:
+            return problem
+    return None
+
+
+def check_arrays(got, expected, name="result", **tolerance):
+    """Raise CheckFailure unless array `got` matches `expected`."""
+    problem = array_difference(name, got, expected, **tolerance)
+    if problem:
+        raise CheckFailure(problem)
+
+
+def check_dict(got, expected, name="parameters", **tolerance):
+    """Raise CheckFailure unless dict `got` has the keys and arrays of `expected`."""
+    problem = dict_difference(name, got, expected, **tolerance)
+    if problem:
+        raise CheckFailure(problem)
+
+
+def print_arrays(arrays):
+    """Print each array of a dict the way "Expected output" shows it."""
+    for key, value in arrays.items():
+        print(f"{key} = {value}")

@@ -1,0 +1,1 @@
+../../../testcases/__init__.py
