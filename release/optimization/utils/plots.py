@@ -3,15 +3,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_costs(costs, every, title, ax=None):
-    """Plot a cost recorded every `every` iterations."""
+def plot_costs(costs, every, title, ax=None, unit="iteration"):
+    """Plot a cost recorded every `every` iterations (or epochs: unit="epoch")."""
     ax = ax or plt.subplots(figsize=(5, 3.5))[1]
     iterations = np.arange(len(costs)) * every
     ax.plot(iterations, costs)
-    ax.set(xlabel="iteration", ylabel="cost", title=title)
+    ax.set(xlabel=unit, ylabel="cost", title=title)
     off_chart = iterations[~np.isfinite(costs)]
     if off_chart.size:
-        ax.text(0.98, 0.95, f"cost = inf at iteration {', '.join(map(str, off_chart))} (not drawn)",
+        ax.text(0.98, 0.95, f"cost = inf at {unit} {', '.join(map(str, off_chart))} (not drawn)",
                 transform=ax.transAxes, ha="right", va="top", fontsize=9)
     return ax
 
@@ -39,10 +39,10 @@ def plot_decision_boundary(predict, X, Y, title, ax=None, resolution=300):
     return plot_dataset(X, Y, title, ax=ax)
 
 
-def plot_run(costs, every, predict, X, Y, title):
+def plot_run(costs, every, predict, X, Y, title, unit="iteration"):
     """A training run at a glance: its cost curve beside its decision boundary."""
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-    plot_costs(costs, every, f"{title}: cost", ax=left)
+    plot_costs(costs, every, f"{title}: cost", ax=left, unit=unit)
     plot_decision_boundary(predict, X, Y, f"{title}: decision boundary", ax=right)
     fig.tight_layout()
     plt.show()
