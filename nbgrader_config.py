@@ -4,6 +4,8 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
+from grader.preprocessors import autograde_preprocessors
+
 COURSE_ROOT = Path(__file__).resolve().parent
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -13,6 +15,12 @@ c.CourseDirectory.course_id = "improving-deep-neural-networks"
 
 # Training cells run a few seconds each; a student's endless loop stops here.
 c.Execute.timeout = 120
+
+# Hidden tests run outside the student's kernel, in a fresh process each.
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
+
+# A test cell a student deleted is put back, and graded.
+c.OverwriteCells.add_missing_cells = True
 
 # Feedback shows the failure messages of hidden tests, never their code.
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]

@@ -25,6 +25,7 @@ class Student:
     name: str
     functions: dict = field(default_factory=dict)  # function name -> its source
     files: dict = field(default_factory=dict)      # path in the folder -> new text
+    cells: list = field(default_factory=list)      # code cells of the student's own, after the imports
     hint: str = ""
     blank: bool = False
 
@@ -36,7 +37,8 @@ def load_student(path):
                  for node in tree.body if isinstance(node, ast.FunctionDef)}
     namespace = {}
     exec(compile(tree, str(path), "exec"), namespace)
-    return Student(path.stem, functions, namespace.get("FILES", {}), namespace.get("HINT", ""))
+    return Student(path.stem, functions=functions, files=namespace.get("FILES", {}),
+                   cells=namespace.get("CELLS", []), hint=namespace.get("HINT", ""))
 
 
 def students(assignment):
@@ -71,6 +73,8 @@ def fill_notebook(assignment, student):
             cell.source = f"# GRADED FUNCTION: {grade_id}\n\n{student.functions[grade_id]}\n"
         else:
             cell.source = reference[grade_id]
+    first_code = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
+    nb.cells[first_code + 1:first_code + 1] = [nbformat.v4.new_code_cell(code.strip()) for code in student.cells]
     return nb
 
 

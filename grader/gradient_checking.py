@@ -5,6 +5,7 @@ passes swapped in for the notebook's, so a mistake in one function costs the
 points of that function only.
 """
 import contextlib
+import inspect
 import io
 
 import numpy as np
@@ -25,7 +26,7 @@ def reference(name):
 @contextlib.contextmanager
 def using(function, **replacements):
     """Run `function` with some of its global names bound to the reference's."""
-    namespace = getattr(function, "__globals__", {})
+    namespace = getattr(inspect.unwrap(function), "__globals__", {})
     saved = {name: namespace[name] for name in replacements if name in namespace}
     namespace.update(replacements)
     try:

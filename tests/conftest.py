@@ -66,7 +66,8 @@ def small_class(assignment):
     """
     chosen, covered = [], set()
     for student in students(assignment):
-        if student.name in ("reference", "blank", "tampered_helper") or not set(student.functions) <= covered:
+        if student.name in ("reference", "blank") or student.name.startswith("tamper") \
+                or not set(student.functions) <= covered:
             chosen.append(student)
             covered |= set(student.functions)
     return chosen

@@ -33,9 +33,13 @@ def test_tampered_helper_was_replaced_by_the_instructors(graded_course):
 def test_feedback_shows_no_hidden_test(graded_course):
     pages = list((graded_course / "feedback").rglob("*.html"))
     assert pages
+    # A student who typed "grader." in a cell of their own sees it in their feedback: only check the others.
+    own_code = {s.name for a in ASSIGNMENTS for s in small_class(a) if s.cells}
     for page in pages:
         text = page.read_text()
-        assert not re.search(r"HIDDEN TESTS|grader\.|check_(zeros|random|he)\b|/grader/", text), page
+        assert "HIDDEN TESTS" not in text, page
+        if page.relative_to(graded_course / "feedback").parts[0] not in own_code:
+            assert not re.search(r"grader\.|check_(zeros|random|he)\b|/grader/", text), page
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

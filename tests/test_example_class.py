@@ -1,31 +1,37 @@
 """Every mistake of the example class fails its function's hidden test with its hint.
 
 This is the unit-level twin of grading the whole example class with nbgrader
-(`make grade`): the hidden test code of each test cell runs here against the
-mistaken function, and against the reference solution, which must pass.
+(`make grade`): each hidden test runs as it does at autograde, in a fresh
+process that sees the notebook's provided definitions and the student's graded
+cells, against each mistaken function and against the reference solution.
 """
-import re
-
 import nbformat
 import pytest
 
 from grader.assignments import ASSIGNMENTS, notebook
-from grader.example_class import students
+from grader.example_class import solutions, students
+from grader.preprocessors import HIDDEN, RunHiddenTestsApart
 from grader.reference import reference_functions
-from utils.checks import CheckFailure
 
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+
+def source_cells(assignment):
+    return nbformat.read(notebook(assignment), as_version=4).cells
 
 
 def hidden_tests(assignment):
     """grade_id of each test cell -> its hidden test code."""
-    nb = nbformat.read(notebook(assignment), as_version=4)
     return {cell.metadata["nbgrader"]["grade_id"]: HIDDEN.search(cell.source).group(1)
-            for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")}
+            for cell in source_cells(assignment) if cell.metadata.get("nbgrader", {}).get("grade")}
 
 
-def run_hidden_test(assignment, function_name, namespace):
-    exec(hidden_tests(assignment)[f"test_{function_name}"], dict(namespace))
+def run_hidden_test(assignment, grade_id, functions=None):
+    """The verdict of one hidden test on the reference with some functions replaced."""
+    meta = lambda cell: cell.metadata.get("nbgrader", {})  # noqa: E731
+    provided = [c.source for c in source_cells(assignment)
+                if c.cell_type == "code" and meta(c).get("locked") and not meta(c).get("grade")]
+    student = [(functions or {}).get(grade_id_, code) for grade_id_, code in solutions(assignment).items()]
+    return RunHiddenTestsApart().run_apart(
+        {"provided": provided, "student": student, "test": hidden_tests(assignment)[grade_id]})
 
 
 def mistakes():
@@ -41,20 +47,15 @@ def test_every_graded_function_has_a_hidden_test(assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_hidden_tests_pass_the_reference(assignment):
-    namespace = reference_functions(assignment)
     for grade_id in hidden_tests(assignment):
-        run_hidden_test(assignment, grade_id.removeprefix("test_"), namespace)
+        assert run_hidden_test(assignment, grade_id) == {"passed": True}, grade_id
 
 
 @pytest.mark.parametrize("assignment, student", mistakes(), ids=[f"{a}-{s.name}" for a, s in mistakes()])
 def test_hidden_tests_catch_each_mistake_with_its_hint(assignment, student):
     assert student.hint, f"{student.name} needs a HINT"
-    # As in the student's notebook: the graded cells hold the student's code, the rest the course's.
-    namespace = dict(reference_functions(assignment))
-    for source in student.functions.values():
-        exec(source, namespace)
     for name in student.functions:
-        with pytest.raises(CheckFailure) as failure:
-            run_hidden_test(assignment, name, namespace)
-        assert name in str(failure.value)
-        assert student.hint in str(failure.value), str(failure.value)
+        verdict = run_hidden_test(assignment, f"test_{name}", student.functions)
+        assert not verdict["passed"], f"{student.name}: the hidden test of {name} passed"
+        assert name in verdict["message"]
+        assert student.hint in verdict["message"], verdict["message"]

@@ -86,26 +86,24 @@ ACCURACIES = {"gd": 0.7966666666666666, "momentum": 0.7966666666666666, "adam": 
 
 # ----- batch normalization ---------------------------------------------------
 
-def batchnorm_gradient_case():
-    """x (4, 5) with mean about 12 and std about 5, gamma (5,), beta (5,), dout (4, 5): np.random.seed(231)."""
+def batchnorm_case(N=4, D=5):
+    """x (N, D) with mean about 12 and std about 5, gamma (D,), beta (D,), dout (N, D): np.random.seed(231)."""
     np.random.seed(231)
-    N, D = 4, 5
     x = 5 * np.random.randn(N, D) + 12
     gamma = np.random.randn(D)
     beta = np.random.randn(D)
     dout = np.random.randn(N, D)
     return x, gamma, beta, dout
+
+
+def batchnorm_gradient_case():
+    """The small case of the numerical gradient check."""
+    return batchnorm_case(4, 5)
 
 
 def batchnorm_speed_case():
     """The same draw with N, D = 100, 500: big enough to time the two backward passes."""
-    np.random.seed(231)
-    N, D = 100, 500
-    x = 5 * np.random.randn(N, D) + 12
-    gamma = np.random.randn(D)
-    beta = np.random.randn(D)
-    dout = np.random.randn(N, D)
-    return x, gamma, beta, dout
+    return batchnorm_case(100, 500)
 
 
 def activations_case():
