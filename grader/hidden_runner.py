@@ -9,16 +9,22 @@ defaults cannot run code), so nothing a student's notebook did to its kernel
 (redefining np.allclose, print, the course's helpers, sys.modules) exists
 here. Each call of a student's function is wrapped: whatever it changes in
 the modules the checks rely on is put back before the check looks at the
-answer. The verdict is one JSON line on standard output:
-{"passed": true} or {"passed": false, "message": "..."}.
+answer. Each test runs in a child forked from a process that has imported
+the course once, with a time limit of its own. The verdicts are one JSON
+line on standard output: {grade_id: {"passed": true} or {"passed": false,
+"message": "..."}}.
 """
 import ast
 import builtins
 import contextlib
 import functools
+import importlib
 import io
 import json
 import os
+import re
+import select
+import signal
 import sys
 
 WATCHED_PREFIXES = ("numpy", "utils", "testcases", "grader", "builtins", "math")
@@ -120,28 +126,63 @@ def build_namespace(provided, student):
     return namespace, problems
 
 
-def run(job):
+def run_test(namespace, problems, test):
+    """The verdict of one hidden test, run in the given namespace."""
     from utils.checks import CheckFailure  # the course's copy: sys.path holds the course root only
 
-    namespace, problems = build_namespace(job["provided"], job["student"])
     try:
-        exec(compile(job["test"], "<hidden test>", "exec"), namespace)
+        exec(compile(test, "<hidden test>", "exec"), dict(namespace))
     except CheckFailure as failure:
         return {"passed": False, "message": str(failure)}
     except NameError as error:
-        message = f"{error}: define it in its graded cell"
-        return {"passed": False, "message": "; ".join([message] + problems)}
+        return {"passed": False, "message": "; ".join([f"{error}: define it in its graded cell"] + problems)}
     except Exception as error:
         return {"passed": False, "message": f"the hidden test stopped: {type(error).__name__}: {error}"}
     return {"passed": True}
 
 
+def run_in_child(namespace, problems, test, timeout):
+    """Run one test in a forked child, so that a crash, a hang or a tampered module stays there."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        try:
+            verdict = run_test(namespace, problems, test)
+            os.write(write_end, json.dumps(verdict).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    ready, _, _ = select.select([read_end], [], [], timeout)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(read_end)
+        return {"passed": False, "message": f"the hidden tests did not finish within {timeout} s "
+                                            "(an endless loop in your function?)"}
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    try:
+        return json.loads(data)
+    except ValueError:
+        return {"passed": False, "message": "your function ended the process that was testing it "
+                                            f"(exit status {status}: os._exit, a crash or too much memory?)"}
+
+
 def main():
+    """Read a job (provided and student cells, tests by grade_id, timeout); print verdicts by grade_id."""
     job = json.load(sys.stdin)
     result_stream = os.fdopen(os.dup(sys.stdout.fileno()), "w")
-    sys.stdout = sys.stderr = io.StringIO()  # nothing a student prints reaches the verdict
-    result = run(job)
-    result_stream.write(json.dumps(result) + "\n")
+    sys.stdout = sys.stderr = io.StringIO()  # nothing a student prints reaches the verdicts
+    # Warm imports are shared by every forked test: numpy and the checks the tests name.
+    for module in ["numpy"] + sorted({name for test in job["tests"].values()
+                                      for name in re.findall(r"from (grader\.\w+) import", test)}):
+        importlib.import_module(module)
+    namespace, problems = build_namespace(job["provided"], job["student"])
+    verdicts = {grade_id: run_in_child(namespace, problems, test, job.get("timeout", 120))
+                for grade_id, test in job["tests"].items()}
+    result_stream.write(json.dumps(verdicts) + "\n")
     result_stream.flush()
 
 

@@ -54,36 +54,35 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
         provided = [c.source for c in nb.cells if c.cell_type == "code"
                     and nbgrader_meta(c).get("locked") and not nbgrader_meta(c).get("grade")]
         student = [c.source for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
+        tests = {grade_id: "\n".join(HIDDEN.search(source).group(1).splitlines())
+                 for grade_id, source in hidden.items()}
+        verdicts = self.run_apart({"provided": provided, "student": student, "tests": tests}) if tests else {}
         for cell in nb.cells:
             grade_id = nbgrader_meta(cell).get("grade_id")
-            if grade_id not in hidden:
-                continue
-            cell.source = hidden[grade_id]
-            test = "\n".join(HIDDEN.search(hidden[grade_id]).group(1).splitlines())
-            result = self.run_apart({"provided": provided, "student": student, "test": test})
-            if not result["passed"]:
-                cell.outputs.append(failure_output(result["message"]))
+            if grade_id in hidden:
+                cell.source = hidden[grade_id]
+                if not verdicts[grade_id]["passed"]:
+                    cell.outputs.append(failure_output(verdicts[grade_id]["message"]))
         return nb, resources
 
     def run_apart(self, job):
+        """{grade_id: verdict} of every test of the job, each run apart from the others."""
+        job = {**job, "timeout": self.timeout}
+        crashed = {"passed": False, "message": "the process running the hidden tests failed"}
         with tempfile.TemporaryDirectory(prefix="hidden-test-") as scratch:
-            env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), "HOME": scratch,
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg",
-                   **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")}}
+            env = {"PATH": os.environ.get("PATH", ""), "HOME": scratch, "MPLBACKEND": "Agg",
+                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                   **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS"}}
             try:
                 done = subprocess.run([sys.executable, "-I", "-c", RUNNER], input=json.dumps(job),
                                       capture_output=True, text=True, cwd=scratch, env=env,
-                                      timeout=self.timeout, preexec_fn=limit_resources)
+                                      timeout=self.timeout * (len(job["tests"]) + 1), preexec_fn=limit_resources)
             except subprocess.TimeoutExpired:
-                return {"passed": False, "message": f"the hidden tests did not finish within {self.timeout} s "
-                                                    "(an endless loop in your function?)"}
-        lines = done.stdout.strip().splitlines()
+                return {grade_id: crashed for grade_id in job["tests"]}
         try:
-            return json.loads(lines[-1])
+            return json.loads(done.stdout.strip().splitlines()[-1])
         except (IndexError, ValueError):
-            return {"passed": False, "message": "your function ended the process that was testing it "
-                                                f"(exit code {done.returncode}: os._exit, a crash or "
-                                                "too much memory?)"}
+            return {grade_id: crashed for grade_id in job["tests"]}
 
 
 # -I isolates the runner from the environment and the working directory;

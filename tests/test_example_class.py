@@ -31,7 +31,7 @@ def run_hidden_test(assignment, grade_id, functions=None):
                 if c.cell_type == "code" and meta(c).get("locked") and not meta(c).get("grade")]
     student = [(functions or {}).get(grade_id_, code) for grade_id_, code in solutions(assignment).items()]
     return RunHiddenTestsApart().run_apart(
-        {"provided": provided, "student": student, "test": hidden_tests(assignment)[grade_id]})
+        {"provided": provided, "student": student, "tests": {grade_id: hidden_tests(assignment)[grade_id]}})[grade_id]
 
 
 def mistakes():
