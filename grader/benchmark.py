@@ -63,6 +63,9 @@ def floor_time(folder, assignment, repeats):
     here = os.getcwd()
 
     def run():
+        # Each assignment folder has its own utils/ and testcases/: import them afresh.
+        for name in [n for n in sys.modules if n.split(".")[0] in ("utils", "testcases")]:
+            del sys.modules[name]
         os.chdir(folder)
         sys.path.insert(0, str(folder))
         try:
