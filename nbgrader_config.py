@@ -19,9 +19,6 @@ c.Execute.timeout = 120
 # Hidden tests run outside the student's kernel, in a fresh process each.
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
-# A test cell a student deleted is put back, and graded.
-c.OverwriteCells.add_missing_cells = True
-
 # Feedback shows the failure messages of hidden tests, never their code.
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
 

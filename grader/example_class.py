@@ -26,6 +26,7 @@ class Student:
     functions: dict = field(default_factory=dict)  # function name -> its source
     files: dict = field(default_factory=dict)      # path in the folder -> new text
     cells: list = field(default_factory=list)      # code cells of the student's own, after the imports
+    points: dict = field(default_factory=dict)     # test cell -> points written into its metadata
     hint: str = ""
     blank: bool = False
 
@@ -38,7 +39,8 @@ def load_student(path):
     namespace = {}
     exec(compile(tree, str(path), "exec"), namespace)
     return Student(path.stem, functions=functions, files=namespace.get("FILES", {}),
-                   cells=namespace.get("CELLS", []), hint=namespace.get("HINT", ""))
+                   cells=namespace.get("CELLS", []), hint=namespace.get("HINT", ""),
+                   points=namespace.get("POINTS", {}))
 
 
 def students(assignment):
@@ -73,6 +75,10 @@ def fill_notebook(assignment, student):
             cell.source = f"# GRADED FUNCTION: {grade_id}\n\n{student.functions[grade_id]}\n"
         else:
             cell.source = reference[grade_id]
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in student.points:
+            cell.metadata["nbgrader"]["points"] = student.points[grade_id]
     first_code = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
     nb.cells[first_code + 1:first_code + 1] = [nbformat.v4.new_code_cell(code.strip()) for code in student.cells]
     return nb

@@ -66,7 +66,7 @@ def small_class(assignment):
     """
     chosen, covered = [], set()
     for student in students(assignment):
-        if student.name in ("reference", "blank") or student.name.startswith("tamper") \
+        if student.name in ("reference", "blank") or student.name.startswith(("tamper", "fault")) \
                 or not set(student.functions) <= covered:
             chosen.append(student)
             covered |= set(student.functions)
