@@ -1,15 +1,19 @@
 """The course's main job, step by step or all at once.
 
-    python -m grader all        release, collect, autograde, feedback, export, table
+    python -m grader all        release, collect, grade, export, table, report
     python -m grader release    regenerate release/ from source/
     python -m grader collect    write the example class into submitted/
-    python -m grader autograde  grade everything in submitted/
-    python -m grader feedback   HTML feedback into feedback/
+    python -m grader grade      autograde everything in submitted/ in parallel, with feedback
+                                (options: python -m grader grade --help)
+    python -m grader autograde  the same, one submission at a time with plain `nbgrader autograde`
+    python -m grader feedback   HTML feedback into feedback/ with plain `nbgrader generate_feedback`
     python -m grader export     grades.csv
     python -m grader table      print the grade table
+    python -m grader report     class report: who passed what, the commonest mistakes
 
 Run from the Makefile (`make grade`), which puts the environment on PATH.
 """
+import argparse
 import os
 import re
 import shutil
@@ -17,7 +21,8 @@ import subprocess
 import sys
 
 from .assignments import ASSIGNMENTS, ROOT, link_shared_files
-from . import example_class, grades
+from . import class_report, example_class, grades
+from .parallel import LOG_DIR, grade_class
 
 SUBMITTED = ROOT / "submitted"
 
@@ -66,6 +71,22 @@ def collect():
     print(f"example class: {len(written)} submissions in {SUBMITTED.relative_to(ROOT)}/")
 
 
+def grade(argv=()):
+    parser = argparse.ArgumentParser(prog="python -m grader grade", description=sys.modules[grade_class.__module__].__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("assignments", nargs="*", default=ASSIGNMENTS)
+    parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    parser.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/db (default: SQLite)")
+    parser.add_argument("--force", action="store_true", help="grade again what was graded already")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds one submission may take")
+    args = parser.parse_args(argv)
+    results = grade_class(ROOT, args.assignments, workers=args.workers, scheduler=args.scheduler,
+                          db_url=args.db_url, force=args.force, timeout=args.timeout)
+    for result in results:
+        if result["status"] != "graded":
+            print(f"FAILED {result['student']}/{result['assignment']}: {result['error']}", flush=True)
+
+
 def autograde():
     for assignment in ASSIGNMENTS:
         nbgrader("autograde", assignment, "--force", check=False)
@@ -84,17 +105,24 @@ def table():
     print(grades.format_table(grades.collect_scores(ROOT)))
 
 
+def report():
+    written = class_report.write(ROOT)
+    print("class report:", ", ".join(str(p.relative_to(ROOT)) for p in written))
+
+
 def start_fresh():
     # The example class is graded from scratch each time: same input, same table.
     (ROOT / "gradebook.db").unlink(missing_ok=True)
     shutil.rmtree(ROOT / "feedback", ignore_errors=True)
+    shutil.rmtree(ROOT / LOG_DIR, ignore_errors=True)
     for folder in (ROOT / "autograded").iterdir():
         if folder.is_dir():
             shutil.rmtree(folder)
 
 
-STEPS = {"release": release, "collect": collect, "autograde": autograde,
-         "feedback": feedback, "export": export, "table": table}
+STEPS = {"release": release, "collect": collect, "grade": grade, "export": export,
+         "table": table, "report": report}
+SERIAL_STEPS = {"autograde": autograde, "feedback": feedback}
 
 
 def main(argv):
@@ -103,8 +131,10 @@ def main(argv):
         start_fresh()
         for step in STEPS.values():
             step()
-    elif command in STEPS:
-        STEPS[command]()
+    elif command == "grade":
+        grade(argv[1:])
+    elif command in {**STEPS, **SERIAL_STEPS}:
+        {**STEPS, **SERIAL_STEPS}[command]()
     else:
         sys.exit(__doc__)
 

@@ -4,10 +4,14 @@ from nbgrader.api import Gradebook, MissingEntry
 from .assignments import ASSIGNMENTS
 
 
-def collect_scores(root):
+def default_db_url(root):
+    return f"sqlite:///{root / 'gradebook.db'}"
+
+
+def collect_scores(root, db_url=None):
     """{assignment: {student: {test cell: score}}} for every graded submission."""
     scores = {}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+    with Gradebook(db_url or default_db_url(root)) as gradebook:
         for assignment in ASSIGNMENTS:
             try:
                 submissions = gradebook.find_assignment(assignment).submissions
@@ -23,8 +27,8 @@ def collect_scores(root):
     return scores
 
 
-def max_points(root, assignment):
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+def max_points(root, assignment, db_url=None):
+    with Gradebook(db_url or default_db_url(root)) as gradebook:
         return {cell.name: cell.max_score
                 for nb in gradebook.find_assignment(assignment).notebooks
                 for cell in nb.grade_cells}

@@ -1,0 +1,237 @@
+"""Grade a whole class in parallel: every submission in submitted/, autograded with feedback.
+
+    python -m grader grade [assignment ...] [--workers N] [--scheduler ADDRESS]
+                           [--db-url URL] [--force] [--timeout SECONDS]
+
+Each submission is one task (grader/worker.py). Without --scheduler the tasks
+run on N local worker processes (default: one per core); with it, on the Dask
+cluster at that address. A task's result is written to grading_log/ as soon
+as it ends, so a rerun skips what was graded (unless --force) and finishes
+the rest. One submission that crashes, hangs or kills its worker fails alone.
+"""
+import hashlib
+import json
+import os
+import queue
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .worker import SINGLE_THREADED, grade_submission
+
+LOG_DIR = "grading_log"
+
+
+def submissions(root, assignments):
+    """(assignment, student) of every submission in submitted/<student>/<assignment>/."""
+    found = []
+    for folder in sorted((Path(root) / "submitted").glob("*/*")):
+        if folder.is_dir() and folder.name in assignments:
+            found.append((folder.name, folder.parent.name))
+    return found
+
+
+def fingerprint(root, assignment, student):
+    """A hash of the submitted files: a resubmission is graded again."""
+    digest = hashlib.sha256()
+    folder = Path(root) / "submitted" / student / assignment
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def log_path(root, assignment, student):
+    return Path(root) / LOG_DIR / assignment / f"{student}.json"
+
+
+def already_graded(task):
+    path = log_path(task["root"], task["assignment"], task["student"])
+    try:
+        previous = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return previous.get("status") == "graded" and previous.get("fingerprint") == task["fingerprint"]
+
+
+def record(result):
+    path = log_path(result["root"], result["assignment"], result["student"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".part")
+    partial.write_text(json.dumps(result, indent=1))
+    partial.replace(path)  # atomic: a killed run never leaves half a record
+
+
+class Progress:
+    """One line: done/total, failures, elapsed and estimated time left."""
+
+    def __init__(self, total, stream=sys.stderr):
+        self.total, self.done, self.failed = total, 0, 0
+        self.start = time.monotonic()
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def update(self, result):
+        self.done += 1
+        self.failed += result["status"] != "graded"
+        elapsed = time.monotonic() - self.start
+        left = elapsed / self.done * (self.total - self.done)
+        width = 30
+        bar = "#" * (width * self.done // self.total)
+        line = (f"[{bar:<{width}}] {self.done}/{self.total}  {self.failed} failed  "
+                f"{elapsed:.0f}s elapsed, ETA {left:.0f}s  ({result['student']}/{result['assignment']}"
+                f" {result['status']})")
+        print(("\r" + line) if self.live else line, end="" if self.live else "\n",
+              file=self.stream, flush=True)
+
+    def close(self):
+        if self.live:
+            print(file=self.stream)
+
+
+class LocalWorker:
+    """A `python -m grader.worker` process in its own session (its kernels die with it)."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.process = None
+
+    def start(self):
+        log = open(self.root / LOG_DIR / "workers.log", "a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.worker"], cwd=self.root, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
+            env={**os.environ, **SINGLE_THREADED, "MPLBACKEND": "Agg"})
+        log.close()
+
+    def run(self, task, timeout):
+        """The worker's answer, or a failure if it hangs past `timeout` or dies."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        try:
+            self.process.stdin.write(json.dumps(task) + "\n")
+            self.process.stdin.flush()
+            ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+            line = self.process.stdout.readline() if ready else None
+        except (BrokenPipeError, OSError):
+            line = ""
+        if line:
+            return json.loads(line)
+        reason = (f"timed out after {timeout:.0f} s" if line is None
+                  else f"the grading process died (exit code {self.process.poll()})")
+        self.stop()
+        return dict(task, status="failed", score=None, error=reason, seconds=None)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process:
+            self.process.wait()
+        self.process = None
+
+
+def run_local(tasks, workers, timeout, on_result):
+    """Run tasks on `workers` local processes; a task whose worker died is tried once more."""
+    todo = queue.Queue()
+    for task in tasks:
+        todo.put((task, 0))
+    if not tasks:
+        return
+
+    def serve():
+        worker = LocalWorker(tasks[0]["root"])
+        try:
+            while True:
+                try:
+                    task, tries = todo.get_nowait()
+                except queue.Empty:
+                    return
+                result = worker.run(task, timeout)
+                if "process died" in result["error"] and tries == 0:
+                    todo.put((task, 1))
+                else:
+                    on_result(result)
+        finally:
+            worker.stop()
+
+    threads = [threading.Thread(target=serve, daemon=True) for _ in range(min(workers, len(tasks)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def run_dask(tasks, scheduler, on_result):
+    """Run tasks on the Dask cluster at `scheduler`; it reschedules the tasks of a lost worker."""
+    from distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        futures = {client.submit(grade_submission, task, pure=False, key=f"grade-{task['assignment']}-"
+                                 f"{task['student']}-{time.time_ns()}"): task for task in tasks}
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as error:  # noqa: BLE001 (a lost task fails alone)
+                result = dict(futures[future], status="failed", score=None, seconds=None,
+                              error=f"{type(error).__name__}: {error}")
+            on_result(result)
+
+
+def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, force=False,
+                timeout=900, quiet=False):
+    """Grade every submission of `assignments` not graded yet; returns every task's result."""
+    root = str(Path(root).resolve())
+    prepare_gradebook(root, db_url)
+    tasks, skipped = [], []
+    for assignment, student in submissions(root, assignments):
+        task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student,
+                    fingerprint=fingerprint(root, assignment, student))
+        (tasks if force or not already_graded(task) else skipped).append(task)
+    (Path(root) / LOG_DIR).mkdir(exist_ok=True)
+    if not quiet:
+        print(f"grading {len(tasks)} submissions ({len(skipped)} already graded) on "
+              + (f"the Dask cluster at {scheduler}" if scheduler else f"{workers or os.cpu_count()} workers"),
+              file=sys.stderr)
+    progress = Progress(len(tasks), stream=open(os.devnull, "w") if quiet else sys.stderr)
+    results, lock = [], threading.Lock()
+
+    def on_result(result):
+        with lock:
+            if result["status"] == "graded":
+                record(result)
+            else:
+                record(dict(result, score=0))
+            results.append(result)
+            progress.update(result)
+
+    if scheduler:
+        run_dask(tasks, scheduler, on_result)
+    else:
+        run_local(tasks, workers or os.cpu_count(), timeout, on_result)
+    progress.close()
+    return results
+
+
+def prepare_gradebook(root, db_url):
+    """Create the gradebook's tables once, before many workers open it at the same time."""
+    from nbgrader.api import Gradebook
+
+    url = db_url or f"sqlite:///{root}/gradebook.db"
+    with Gradebook(url, course_id=course_id(root)):
+        pass
+    if url.startswith("sqlite:///"):
+        import sqlite3
+        # WAL lets readers go on while one worker writes; the timeout makes writers wait their turn.
+        with sqlite3.connect(url.removeprefix("sqlite:///").split("?")[0], timeout=60) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+
+
+def course_id(root):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
+    return config.CourseDirectory.get("course_id", "default_course")
