@@ -1,16 +1,28 @@
 # The course's two commands (see README.md):
 #   make grade   build the release, autograde the example class, write feedback, print grades
 #   make test    run the whole test suite
-# Both create or refresh the local environment in .venv first.
+# Both create or refresh the local environment in .venv first; `make test` also
+# installs the Debian packages its tests start (a PostgreSQL server).
 
 VENV := .venv
 BIN := $(VENV)/bin
 # nbgrader shells out to alembic, so the environment's bin must come first on PATH.
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH" MPLBACKEND=Agg
 
-.PHONY: grade test release benchmark env
+SYSTEM_PACKAGES := postgresql
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: grade test release benchmark env system
 
 env: $(VENV)/.installed
+
+# Debian packages, installed only when missing.
+system:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 $(VENV)/.installed: requirements.txt
 	python3 -m venv $(VENV)
@@ -28,7 +40,7 @@ grade: env
 release: env
 	$(RUN) $(BIN)/python -m grader release
 
-test: env
+test: env system
 	$(RUN) $(BIN)/python -m pytest
 
 benchmark: env

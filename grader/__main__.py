@@ -10,6 +10,7 @@
     python -m grader export     grades.csv
     python -m grader table      print the grade table
     python -m grader report     class report: who passed what, the commonest mistakes
+    python -m grader faults     grade the fault and attack submissions, print what came of each
 
 Run from the Makefile (`make grade`), which puts the environment on PATH.
 """
@@ -23,6 +24,7 @@ import sys
 from .assignments import ASSIGNMENTS, ROOT, link_shared_files
 from . import class_report, example_class, grades
 from .parallel import LOG_DIR, grade_class
+from .sandbox import can_switch_user, lock_course
 
 SUBMITTED = ROOT / "submitted"
 
@@ -79,8 +81,9 @@ def grade(argv=()):
     parser.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/db (default: SQLite)")
     parser.add_argument("--force", action="store_true", help="grade again what was graded already")
     parser.add_argument("--timeout", type=float, default=900, help="seconds one submission may take")
+    parser.add_argument("--root", default=ROOT, help="the course directory (default: this repository)")
     args = parser.parse_args(argv)
-    results = grade_class(ROOT, args.assignments, workers=args.workers, scheduler=args.scheduler,
+    results = grade_class(args.root, args.assignments, workers=args.workers, scheduler=args.scheduler,
                           db_url=args.db_url, force=args.force, timeout=args.timeout)
     for result in results:
         if result["status"] != "graded":
@@ -88,6 +91,8 @@ def grade(argv=()):
 
 
 def autograde():
+    if can_switch_user():
+        lock_course(ROOT)
     for assignment in ASSIGNMENTS:
         nbgrader("autograde", assignment, "--force", check=False)
 
@@ -133,6 +138,9 @@ def main(argv):
             step()
     elif command == "grade":
         grade(argv[1:])
+    elif command == "faults":
+        from . import faults
+        faults.main(argv[1:])
     elif command in {**STEPS, **SERIAL_STEPS}:
         {**STEPS, **SERIAL_STEPS}[command]()
     else:

@@ -1,6 +1,10 @@
 """How much autograding costs on top of the work a notebook does.
 
     make benchmark        (or: python -m grader.benchmark [assignment ...])
+    python -m grader.benchmark --class [--size 40]
+
+The first form grades one submission at a time; --class grades a synthetic class
+(see class_benchmark below).
 
 For each assignment, in one scratch course directory and in one run:
   autograde   wall time of `nbgrader autograde` for one full (reference) submission
@@ -25,7 +29,8 @@ from nbclient import NotebookClient
 
 from .__main__ import nbgrader
 from .assignments import ASSIGNMENTS, ROOT
-from .example_class import Student, write_submission
+from .example_class import Student, students, write_submission
+from .parallel import grade_class
 
 
 def scratch_course(assignment):
@@ -89,11 +94,80 @@ def notebook_time(folder, assignment, repeats):
     return median_time(run, repeats)
 
 
+def synthetic_class(size):
+    """A scratch course with `size` submissions from the example class, spread over the assignments."""
+    course = Path(tempfile.mkdtemp(prefix="benchmark-class-"))
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source", course / "source", symlinks=False)
+    per_assignment = size // len(ASSIGNMENTS)
+    for assignment in ASSIGNMENTS:
+        with contextlib.redirect_stdout(io.StringIO()):
+            nbgrader("generate_assignment", assignment, root=course)
+        ordinary = [s for s in students(assignment) if not s.name.startswith("fault_")]
+        for student in ordinary[:per_assignment]:
+            write_submission(assignment, student, course / "submitted")
+    return course
+
+
+def timed(run):
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def class_benchmark(size):
+    """Serial nbgrader vs the parallel grader on one synthetic class, side by side.
+
+    serial       `nbgrader autograde` then `nbgrader generate_feedback`, per assignment
+    parallel     `python -m grader grade` (autograde and feedback) with 1 and 2 workers
+    floor        every submitted notebook run top to bottom in a fresh kernel, one after
+                 the other: the work any notebook grader has to do
+    overhead     per-submission cost of the parallel grader (wall time x workers / size)
+                 over the per-submission floor
+    """
+    course = synthetic_class(size)
+    folders = sorted(p for p in (course / "submitted").glob("*/*") if p.is_dir())
+    quiet = contextlib.redirect_stdout(io.StringIO())
+    try:
+        with quiet:
+            serial_autograde = sum(timed(lambda: nbgrader("autograde", a, "--force", root=course, check=False))
+                                   for a in ASSIGNMENTS)
+            serial_feedback = sum(timed(lambda: nbgrader("generate_feedback", a, "--force", root=course,
+                                                         check=False)) for a in ASSIGNMENTS)
+        parallel = {n: timed(lambda: grade_class(course, ASSIGNMENTS, workers=n, force=True, quiet=True))
+                    for n in (1, 2)}
+        floor = sum(timed(lambda: run_notebook(folder)) for folder in folders)
+    finally:
+        shutil.rmtree(course)
+    serial = serial_autograde + serial_feedback
+    print(f"synthetic class: {len(folders)} submissions ({size // len(ASSIGNMENTS)} per assignment), "
+          f"{os.cpu_count()} cores; seconds, one run each")
+    print(f"  serial nbgrader autograde              {serial_autograde:8.1f}")
+    print(f"  serial nbgrader autograde + feedback   {serial:8.1f}")
+    for n, seconds in parallel.items():
+        print(f"  parallel grader, {n} worker{'s' if n > 1 else ' '}              {seconds:8.1f}"
+              f"   speedup vs serial {serial / seconds:4.2f}x   scaling vs 1 worker {parallel[1] / seconds:4.2f}x")
+    print(f"  compute floor (notebooks run in turn)  {floor:8.1f}")
+    for n, seconds in parallel.items():
+        print(f"  per-submission overhead, {n} worker{'s' if n > 1 else ' '}     {seconds * n / floor:8.2f}x the floor")
+
+
+def run_notebook(folder):
+    nb = nbformat.read(folder / f"{folder.name}.ipynb", as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(folder)}}).execute()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignments", nargs="*", default=ASSIGNMENTS)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--class", dest="whole_class", action="store_true", help="grade a synthetic class")
+    parser.add_argument("--size", type=int, default=40, help="submissions in the synthetic class")
     args = parser.parse_args(argv)
+    if args.whole_class:
+        class_benchmark(args.size)
+        return
     print(f"{'assignment':<20}{'autograde':>11}{'floor':>9}{'ratio':>8}{'notebook':>10}   (seconds, median of {args.repeats})")
     for assignment in args.assignments:
         course, folder = scratch_course(assignment)

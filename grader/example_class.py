@@ -29,6 +29,13 @@ class Student:
     points: dict = field(default_factory=dict)     # test cell -> points written into its metadata
     hint: str = ""
     blank: bool = False
+    # Faults (see testcases/example_class/README.md):
+    notebook: str = ""                             # the notebook's file name ("" keeps it, None omits it)
+    notebook_text: str = ""                        # raw text written instead of the notebook
+    delete: list = field(default_factory=list)     # test cells removed
+    move_first: list = field(default_factory=list) # test cells moved to the top
+    edit: dict = field(default_factory=dict)       # test cell -> new source
+    expected: dict = field(default_factory=dict)   # test cell -> points, where the rule below does not apply
 
 
 def load_student(path):
@@ -40,7 +47,10 @@ def load_student(path):
     exec(compile(tree, str(path), "exec"), namespace)
     return Student(path.stem, functions=functions, files=namespace.get("FILES", {}),
                    cells=namespace.get("CELLS", []), hint=namespace.get("HINT", ""),
-                   points=namespace.get("POINTS", {}))
+                   points=namespace.get("POINTS", {}), notebook=namespace.get("NOTEBOOK", ""),
+                   notebook_text=namespace.get("NOTEBOOK_TEXT", ""), delete=namespace.get("DELETE", []),
+                   move_first=namespace.get("MOVE_FIRST", []), edit=namespace.get("EDIT", {}),
+                   expected=namespace.get("EXPECTED", {}))
 
 
 def students(assignment):
@@ -81,6 +91,19 @@ def fill_notebook(assignment, student):
             cell.metadata["nbgrader"]["points"] = student.points[grade_id]
     first_code = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
     nb.cells[first_code + 1:first_code + 1] = [nbformat.v4.new_code_cell(code.strip()) for code in student.cells]
+    return tamper_with_tests(nb, student)
+
+
+def tamper_with_tests(nb, student):
+    """Delete, move to the top or edit test cells, as the student's spec says."""
+    def grade_id(cell):
+        return cell.metadata.get("nbgrader", {}).get("grade_id")
+    for cell in nb.cells:
+        if grade_id(cell) in student.edit:
+            cell.source = student.edit[grade_id(cell)]
+    moved = [cell for cell in nb.cells if grade_id(cell) in student.move_first]
+    kept = [cell for cell in nb.cells if grade_id(cell) not in student.delete + student.move_first]
+    nb.cells = moved + kept
     return nb
 
 
@@ -89,7 +112,14 @@ def write_submission(assignment, student, submitted_dir):
     if folder.exists():
         shutil.rmtree(folder)
     shutil.copytree(ROOT / "release" / assignment, folder)
-    nbformat.write(fill_notebook(assignment, student), folder / f"{assignment}.ipynb")
+    path = folder / f"{assignment}.ipynb"
+    nbformat.write(fill_notebook(assignment, student), path)
+    if student.notebook_text:
+        path.write_text(student.notebook_text)
+    if student.notebook is None:
+        path.unlink()
+    elif student.notebook:
+        path.rename(folder / student.notebook)
     for relative, text in student.files.items():
         (folder / relative).write_text(text.lstrip("\n"))
     return folder
@@ -119,6 +149,6 @@ def expected_scores(assignment):
     for student in students(assignment):
         broken = set(student.functions)
         expected[student.name] = {
-            cell: 0 if student.blank or cell.removeprefix("test_") in broken else value
+            cell: student.expected.get(cell, 0 if student.blank or cell.removeprefix("test_") in broken else value)
             for cell, value in points.items()}
     return expected

@@ -1,11 +1,21 @@
 """Read the gradebook into a table: one row per student, one column per test cell."""
+from pathlib import Path
+
 from nbgrader.api import Gradebook, MissingEntry
 
 from .assignments import ASSIGNMENTS
 
 
+def course_config(root):
+    """The course's nbgrader_config.py, as nbgrader reads it."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
 def default_db_url(root):
-    return f"sqlite:///{root / 'gradebook.db'}"
+    """The gradebook nbgrader_config.py names (e.g. PostgreSQL), else root/gradebook.db."""
+    return course_config(root).CourseDirectory.get("db_url") or f"sqlite:///{Path(root) / 'gradebook.db'}"
 
 
 def collect_scores(root, db_url=None):

@@ -15,12 +15,16 @@ import os
 import queue
 import select
 import signal
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
+from .grades import course_config, default_db_url
+from .sandbox import can_switch_user, lock_course
 from .worker import SINGLE_THREADED, grade_submission
 
 LOG_DIR = "grading_log"
@@ -96,6 +100,8 @@ class Progress:
 class LocalWorker:
     """A `python -m grader.worker` process in its own session (its kernels die with it)."""
 
+    command = [sys.executable, "-m", "grader.worker"]
+
     def __init__(self, root):
         self.root = Path(root)
         self.process = None
@@ -103,7 +109,7 @@ class LocalWorker:
     def start(self):
         log = open(self.root / LOG_DIR / "workers.log", "a")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.worker"], cwd=self.root, text=True,
+            self.command, cwd=self.root, text=True,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
             env={**os.environ, **SINGLE_THREADED, "MPLBACKEND": "Agg"})
         log.close()
@@ -185,7 +191,9 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
                 timeout=900, quiet=False):
     """Grade every submission of `assignments` not graded yet; returns every task's result."""
     root = str(Path(root).resolve())
-    prepare_gradebook(root, db_url)
+    if can_switch_user():
+        lock_course(root)
+    prepare_gradebook(root, db_url, assignments)
     tasks, skipped = [], []
     for assignment, student in submissions(root, assignments):
         task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student,
@@ -216,22 +224,29 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
     return results
 
 
-def prepare_gradebook(root, db_url):
-    """Create the gradebook's tables once, before many workers open it at the same time."""
-    from nbgrader.api import Gradebook
+def prepare_gradebook(root, db_url, assignments):
+    """Create the gradebook's tables once, before many workers open it at the same time.
 
-    url = db_url or f"sqlite:///{root}/gradebook.db"
-    with Gradebook(url, course_id=course_id(root)):
-        pass
+    An assignment the gradebook does not know yet (a new PostgreSQL database, say)
+    is entered from source/, as `nbgrader generate_assignment` does, without
+    touching release/.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    url = db_url or default_db_url(root)
+    with Gradebook(url, course_id=course_config(root).CourseDirectory.get("course_id", "default_course")) as book:
+        missing = []
+        for assignment in assignments:
+            try:
+                book.find_assignment(assignment)
+            except MissingEntry:
+                missing.append(assignment)
+    with tempfile.TemporaryDirectory() as scratch:
+        for assignment in missing:
+            subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
+                            f"--CourseDirectory.db_url={url}", f"--CourseDirectory.release_directory={scratch}",
+                            "--log-level=ERROR"], cwd=root, check=True, capture_output=True)
     if url.startswith("sqlite:///"):
-        import sqlite3
-        # WAL lets readers go on while one worker writes; the timeout makes writers wait their turn.
+        # WAL lets readers go on while one worker writes; writers wait their turn (grader/worker.py).
         with sqlite3.connect(url.removeprefix("sqlite:///").split("?")[0], timeout=60) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
-
-
-def course_id(root):
-    from traitlets.config.loader import PyFileConfigLoader
-
-    config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
-    return config.CourseDirectory.get("course_id", "default_course")

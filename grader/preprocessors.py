@@ -17,14 +17,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 from .assignments import ROOT
+from .sandbox import limit_resources as sandbox_limits, private_copy, sandbox_uid
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
-MEMORY_LIMIT = 4 * 1024 ** 3  # bytes of address space for a hidden test's process
 
 
 def nbgrader_meta(cell):
@@ -42,6 +45,70 @@ class HideHiddenTests(NbGraderPreprocessor):
                 hidden[meta["grade_id"]] = cell.source
                 cell.source = HIDDEN.sub("", cell.source)
         return nb, resources
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """Starts the kernel through `python -m grader.sandbox`, as this grading process's sandbox user."""
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        command = super().format_kernel_cmd(extra_arguments)
+        uid = sandbox_uid()
+        # -I: the launcher runs as root in the student's folder, which must not shadow any module.
+        return [sys.executable, "-I", "-c", LAUNCHER, "--uid", "" if uid is None else str(uid), "--", *command]
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute in the sandbox (grader/sandbox.py), and not stopped by a dying kernel.
+
+    nbgrader drops a whole notebook when its kernel dies (os._exit, a crash):
+    here the cell that killed it gets an error saying so, a new kernel runs the
+    cells above again without recording them, and grading goes on below.
+    """
+
+    max_restarts = Integer(5, help="Kernel restarts per notebook before the rest is left unrun.").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        folder = resources["metadata"]["path"]
+        self.restarts = 0
+        with private_copy(folder, sandbox_uid()) as copy:
+            resources["metadata"]["path"] = str(copy)
+            try:
+                return super().preprocess(nb, resources, km)
+            finally:
+                resources["metadata"]["path"] = folder
+
+    def preprocess_cell(self, cell, resources, index):
+        if self.restarts > self.max_restarts:
+            if cell.cell_type == "code":
+                cell.outputs = [error_output("KernelDied", f"not run: the kernel died {self.max_restarts + 1} "
+                                             "times in this notebook, so grading stopped here")]
+            return cell, self.resources
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self.restarts += 1
+            cell.outputs.append(error_output(
+                "KernelDied", "the kernel died while running this cell (os._exit, a crash or too much "
+                "memory?). The grader started a new kernel, ran the cells above again and went on."))
+            if self.restarts <= self.max_restarts:
+                self.restart_and_replay(index)
+            return cell, self.resources
+
+    def restart_and_replay(self, index):
+        run_sync(self.km.restart_kernel)(now=True)
+        self.kc.stop_channels()
+        self.start_new_kernel_client()
+        for earlier in self.nb.cells[:index]:
+            if earlier.cell_type == "code" and not any(o.output_type == "error" for o in earlier.outputs):
+                msg_id = self.kc.execute(earlier.source, silent=True, store_history=False, allow_stdin=False)
+                try:
+                    self.wait_for_reply(msg_id, earlier)
+                except (DeadKernelError, TimeoutError):
+                    return
 
 
 class RunHiddenTestsApart(NbGraderPreprocessor):
@@ -67,7 +134,7 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
 
     def run_apart(self, job):
         """{grade_id: verdict} of every test of the job, each run apart from the others."""
-        job = {**job, "timeout": self.timeout}
+        job = {"timeout": self.timeout, "uid": sandbox_uid(), **job}
         crashed = {"passed": False, "message": "the process running the hidden tests failed"}
         with tempfile.TemporaryDirectory(prefix="hidden-test-") as scratch:
             env = {"PATH": os.environ.get("PATH", ""), "HOME": scratch, "MPLBACKEND": "Agg",
@@ -76,7 +143,7 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
             try:
                 done = subprocess.run([sys.executable, "-I", "-c", RUNNER], input=json.dumps(job),
                                       capture_output=True, text=True, cwd=scratch, env=env,
-                                      timeout=self.timeout * (len(job["tests"]) + 1), preexec_fn=limit_resources)
+                                      timeout=self.timeout * (len(job["tests"]) + 1), preexec_fn=limits)
             except subprocess.TimeoutExpired:
                 return {grade_id: crashed for grade_id in job["tests"]}
         try:
@@ -88,25 +155,28 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
 # -I isolates the runner from the environment and the working directory;
 # the course root is put on sys.path explicitly, and nothing else.
 RUNNER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.hidden_runner import main; main()"
+LAUNCHER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.sandbox import launch; launch(sys.argv[1:])"
 
 
-def limit_resources():
-    import resource
+def limits():
     os.setsid()
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (16 * 1024 ** 2, 16 * 1024 ** 2))
+    sandbox_limits()
+
+
+def error_output(ename, message):
+    lines = message.splitlines()
+    return NotebookNode(output_type="error", ename=ename, evalue=message,
+                        traceback=[f"{ename}: {lines[0]}"] + lines[1:])
 
 
 def failure_output(message):
-    lines = message.splitlines()
-    return NotebookNode(output_type="error", ename="HiddenTestFailure", evalue=message,
-                        traceback=[f"HiddenTestFailure: {lines[0]}"] + lines[1:])
+    return error_output("HiddenTestFailure", message)
 
 
 def autograde_preprocessors():
     """nbgrader's autograde chain with the hidden tests moved out of the kernel."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
                                         LimitOutput, SaveAutoGrades)
-    return [HideHiddenTests, Execute, RunHiddenTestsApart, IgnorePattern, ClearMetadataPreprocessor,
+    return [HideHiddenTests, SandboxedExecute, RunHiddenTestsApart, IgnorePattern, ClearMetadataPreprocessor,
             LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

@@ -8,9 +8,14 @@ about 2.5 s per submission over starting `nbgrader autograde` each time.
 """
 import json
 import os
+import re
 import sys
 import time
+import warnings
 from functools import lru_cache
+
+# nbgrader's gradebook warns about its own SQLAlchemy sessions on every submission.
+warnings.filterwarnings("ignore", module="nbgrader.api")
 
 # Each kernel gets one core's worth of BLAS/OpenMP threads: with one worker per
 # core, more threads only make the workers fight over the cores.
@@ -22,12 +27,15 @@ SINGLE_THREADED = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREA
 def nbgrader_api(root, db_url):
     """One NbGraderAPI per course and gradebook, configured by the course's nbgrader_config.py."""
     from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
+    from .grades import course_config, default_db_url
+
+    config = course_config(root)
     config.CourseDirectory.root = root
-    # SQLite lets one writer in at a time: the others wait up to a minute, not 5 s.
-    config.CourseDirectory.db_url = db_url or f"sqlite:///{root}/gradebook.db?timeout=60"
+    url = db_url or default_db_url(root)
+    if url.startswith("sqlite:///") and "?" not in url:
+        url += "?timeout=60"  # SQLite lets one writer in at a time: the others wait a minute, not 5 s
+    config.CourseDirectory.db_url = url
     return NbGraderAPI(config=config)
 
 
@@ -53,10 +61,11 @@ def grade_submission(task):
 
 
 def last_error(outcome):
-    """The line of nbgrader's log or traceback that says what went wrong."""
-    text = (outcome.get("error") or outcome.get("log") or "").strip()
-    lines = [line for line in text.splitlines() if "ERROR" in line or "Error" in line] or text.splitlines()
-    return lines[-1][-300:] if lines else "unknown error"
+    """The line of nbgrader's log that says what went wrong (its last lines only say "see above")."""
+    text = "\n".join([outcome.get("log") or "", outcome.get("error") or ""])
+    causes = [line.strip() for line in text.splitlines()
+              if re.match(r"\s*[\w.]+(Error|Exception|Entry): ", line) and "see the the above" not in line]
+    return causes[0][-300:] if causes else "unknown error (see nbgrader's log)"
 
 
 def submission_score(api, assignment, student):

@@ -10,6 +10,7 @@ from nbclient import NotebookClient
 from grader.__main__ import nbgrader
 from grader.assignments import ASSIGNMENTS, notebook
 from grader.example_class import students, write_submission
+from grader.parallel import grade_class
 from grader.reference import reference_functions  # noqa: F401 (used by the tests)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,15 +60,17 @@ def release_copy(tmp_path):
 
 
 def small_class(assignment):
-    """Full marks, nothing, a tampered helper, and one mistake per graded function.
+    """Full marks, nothing, the tampering students, and one mistake per graded function.
+
+    The fault submissions are graded by the fault table (tests/test_faults.py).
 
     The rest of the example class is graded by `make grade`; here its
     mistakes are checked at the unit level, which is enough and fast.
     """
     chosen, covered = [], set()
     for student in students(assignment):
-        if student.name in ("reference", "blank") or student.name.startswith(("tamper", "fault")) \
-                or not set(student.functions) <= covered:
+        if student.name in ("reference", "blank") or student.name.startswith("tamper") \
+                or not set(student.functions) <= covered and not student.name.startswith("fault_"):
             chosen.append(student)
             covered |= set(student.functions)
     return chosen
@@ -77,13 +80,17 @@ def small_class(assignment):
 def graded_course(tmp_path_factory):
     """A scratch copy of the course, release regenerated, small class graded."""
     course = tmp_path_factory.mktemp("course")
+    build_small_course(course, ASSIGNMENTS)
+    grade_class(course, ASSIGNMENTS, workers=2, quiet=True)
+    nbgrader("export", "--to", str(course / "grades.csv"), root=course)
+    return course
+
+
+def build_small_course(course, assignments):
+    """Assignments generated and the small class submitted, in the scratch course `course`."""
     shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source", course / "source", symlinks=False)
-    for assignment in ASSIGNMENTS:
+    shutil.copytree(ROOT / "source", course / "source", symlinks=False, dirs_exist_ok=True)
+    for assignment in assignments:
         nbgrader("generate_assignment", assignment, root=course)
         for student in small_class(assignment):
             write_submission(assignment, student, course / "submitted")
-        nbgrader("autograde", assignment, root=course)
-        nbgrader("generate_feedback", assignment, root=course)
-    nbgrader("export", "--to", str(course / "grades.csv"), root=course)
-    return course

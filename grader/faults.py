@@ -1,0 +1,174 @@
+"""The fault table: every fault and attack of the example class, graded, and what came of it.
+
+    python -m grader faults [--cell-timeout SECONDS] [--workers N]
+
+Grades, in a scratch course, the initialization submissions that misbehave
+(testcases/example_class/initialization/fault_*.py and tampering_*.py) next to
+ordinary ones, then prints one row per submission: what it does, whether it was
+graded, its points against the expected points, the reason its feedback gives,
+and whether it was contained: every other cell and every other student graded
+as expected, nothing on disk changed outside the grader's own outputs, nothing
+left in /tmp.
+"""
+import argparse
+import contextlib
+import hashlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .assignments import ROOT
+from .class_report import failure_reasons
+from .example_class import expected_scores, students, write_submission
+from .grades import collect_scores
+from .parallel import LOG_DIR, grade_class
+from .sandbox import UID_BASE, WORLD_WRITABLE
+
+ASSIGNMENT = "initialization"
+ORDINARY = ["reference", "blank", "he_xavier_scale", "zeros_transposed"]
+# What grading writes, and may change: the rest of the course must stay as it was.
+OUTPUTS = ("autograded", "feedback", LOG_DIR, "gradebook.db")
+FEEDBACK_LIMIT = 2 * 2**20  # bytes: a flood of output must not reach the feedback
+
+
+@dataclass
+class Row:
+    student: str
+    what: str
+    graded: str
+    points: float
+    expected: float
+    reason: str
+    contained: bool
+
+
+def misbehaving(student):
+    return student.name.startswith(("fault_", "tamper"))
+
+
+def scratch_course(cell_timeout):
+    course = Path(tempfile.mkdtemp(prefix="fault-table-"))
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.Execute.timeout = {cell_timeout}\nc.RunHiddenTestsApart.timeout = {cell_timeout}\n")
+    shutil.copytree(ROOT / "source", course / "source", symlinks=False)
+    from .__main__ import nbgrader
+    with contextlib.redirect_stdout(io.StringIO()):
+        nbgrader("generate_assignment", ASSIGNMENT, root=course)
+    chosen = [s for s in students(ASSIGNMENT) if misbehaving(s) or s.name in ORDINARY]
+    for student in chosen:
+        write_submission(ASSIGNMENT, student, course / "submitted")
+    return course, chosen
+
+
+def snapshot(course):
+    """sha256 of every file of the course but the grader's outputs."""
+    files = {}
+    for path in sorted(course.rglob("*")):
+        relative = path.relative_to(course)
+        if relative.parts[0].startswith(OUTPUTS) or not path.is_file():
+            continue
+        files[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
+def sandbox_leftovers():
+    """Files in /tmp and friends that belong to a sandbox user."""
+    found = []
+    for top in WORLD_WRITABLE:
+        for folder, names, files in os.walk(top):
+            for name in names + files:
+                path = os.path.join(folder, name)
+                with contextlib.suppress(OSError):
+                    if os.lstat(path).st_uid >= UID_BASE:
+                        found.append(path)
+    return found
+
+
+def first_line(text):
+    return (text or "").strip().splitlines()[0][:110] if (text or "").strip() else ""
+
+
+def explain(course, student, result, scores, expected):
+    """The reason a student or instructor is given for each test cell scored below full marks."""
+    if result["status"] != "graded":
+        return "not graded: " + first_line(result["error"])
+    reasons = failure_reasons(course, ASSIGNMENT, student)
+    lost = [cell for cell, points in expected.items() if scores.get(cell) is None or scores[cell] < points
+            or points == 0]
+    parts = []
+    for cell in lost:
+        if scores.get(cell) is None or cell not in reasons:
+            parts.append(f"{cell.removeprefix('test_')}: test cell missing, needs manual grading")
+        elif scores[cell] == 0:
+            parts.append(f"{cell.removeprefix('test_')}: {first_line(reasons[cell])}")
+    return "; ".join(parts) or "full marks"
+
+
+def fault_table(cell_timeout=30, workers=2):
+    """Grade the fault class; returns (rows, summary lines)."""
+    course, chosen = scratch_course(cell_timeout)
+    try:
+        before = snapshot(course)
+        start = time.monotonic()
+        results = {r["student"]: r for r in grade_class(course, [ASSIGNMENT], workers=workers, quiet=True)}
+        seconds = time.monotonic() - start
+        changed = sorted(path for path, digest in snapshot(course).items() if before.get(path) != digest)
+        changed += sorted(set(before) - set(snapshot(course)))
+        leftovers = sandbox_leftovers()
+        scores = collect_scores(course).get(ASSIGNMENT, {})
+        expected = expected_scores(ASSIGNMENT)
+        rows = []
+        for student in chosen:
+            got = {cell: scores.get(student.name, {}).get(cell) for cell in expected[student.name]}
+            points = sum(p or 0 for p in got.values())
+            feedback = course / "feedback" / student.name / ASSIGNMENT / f"{ASSIGNMENT}.html"
+            small = not feedback.exists() or feedback.stat().st_size < FEEDBACK_LIMIT
+            as_expected = all((got[c] or 0) == expected[student.name][c] for c in got)
+            rows.append(Row(student.name, first_line(student_doc(student)), results[student.name]["status"],
+                            points, sum(expected[student.name].values()),
+                            explain(course, student.name, results[student.name], got, expected[student.name]),
+                            as_expected and small))
+        summary = [f"{len(rows)} submissions graded on {workers} workers in {seconds:.0f} s "
+                   f"(cell time limit {cell_timeout} s; one submission may take at most 900 s)",
+                   "files changed outside the grader's outputs: " + (", ".join(changed) or "none"),
+                   "files left in /tmp by student code: " + (", ".join(leftovers) or "none")]
+        return rows, summary, not changed and not leftovers
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
+
+
+def student_doc(student):
+    path = ROOT / "testcases" / "example_class" / ASSIGNMENT / f"{student.name}.py"
+    if not path.exists():
+        return {"reference": "The solution (full marks).", "blank": "The release, untouched (0)."}[student.name]
+    import ast
+    return ast.get_docstring(ast.parse(path.read_text())) or ""
+
+
+def format_table(rows, summary, nothing_lost):
+    width = max(len(r.student) for r in rows)
+    lines = [f"{'submission':<{width}}  {'graded':<7}{'points':>7}{'expected':>9}  contained  reason shown"]
+    for r in rows:
+        lines.append(f"{r.student:<{width}}  {r.graded:<7}{r.points:>7g}{r.expected:>9g}  "
+                     f"{'yes' if r.contained else 'NO':<9}  {r.reason}")
+        lines.append(f"{'':<{width}}    {r.what}")
+    lines += [""] + summary
+    lines.append("nothing lost" if nothing_lost and all(r.contained for r in rows) else "SOMETHING WAS LOST")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cell-timeout", type=int, default=30, help="nbgrader's time limit per cell")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    rows, summary, nothing_lost = fault_table(args.cell_timeout, args.workers)
+    print(format_table(rows, summary, nothing_lost))
+    if not (nothing_lost and all(r.contained for r in rows)):
+        sys.exit(1)

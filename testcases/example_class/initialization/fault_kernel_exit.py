@@ -1,0 +1,11 @@
+"""Random initialization that ends the kernel's process.
+
+Plain nbgrader drops the whole notebook when its kernel dies. Here the cell that
+killed it says so, a new kernel replays the cells above, and grading goes on:
+only the random-initialization points are lost.
+"""
+import os
+
+
+def initialize_parameters_random(layers_dims):
+    os._exit(1)
