@@ -110,7 +110,7 @@ def explain(course, student, result, scores, expected):
     return "; ".join(parts) or "full marks"
 
 
-def fault_table(cell_timeout=30, workers=2):
+def fault_table(cell_timeout=30, workers=2, keep=False):
     """Grade the fault class; returns (rows, summary lines)."""
     course, chosen = scratch_course(cell_timeout)
     try:
@@ -130,17 +130,38 @@ def fault_table(cell_timeout=30, workers=2):
             feedback = course / "feedback" / student.name / ASSIGNMENT / f"{ASSIGNMENT}.html"
             small = not feedback.exists() or feedback.stat().st_size < FEEDBACK_LIMIT
             as_expected = all((got[c] or 0) == expected[student.name][c] for c in got)
+            escaped = escapes(course, student.name)
             rows.append(Row(student.name, first_line(student_doc(student)), results[student.name]["status"],
                             points, sum(expected[student.name].values()),
-                            explain(course, student.name, results[student.name], got, expected[student.name]),
-                            as_expected and small))
+                            explain(course, student.name, results[student.name], got, expected[student.name])
+                            + (f"; ESCAPED: {escaped}" if escaped else ""),
+                            as_expected and small and not escaped))
         summary = [f"{len(rows)} submissions graded on {workers} workers in {seconds:.0f} s "
                    f"(cell time limit {cell_timeout} s; one submission may take at most 900 s)",
                    "files changed outside the grader's outputs: " + (", ".join(changed) or "none"),
                    "files left in /tmp by student code: " + (", ".join(leftovers) or "none")]
         return rows, summary, not changed and not leftovers
     finally:
-        shutil.rmtree(course, ignore_errors=True)
+        if keep:
+            print(f"scratch course kept in {course}", file=sys.stderr)
+        else:
+            shutil.rmtree(course, ignore_errors=True)
+
+
+def escapes(course, student):
+    """What a submission's code says it could read or write outside its folder ("escaped: [...]")."""
+    path = course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    if not path.exists():
+        return []
+    import ast
+    import nbformat
+    found = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            for line in output.get("text", "").splitlines():
+                if line.startswith("escaped: "):
+                    found += ast.literal_eval(line.removeprefix("escaped: "))
+    return found
 
 
 def student_doc(student):
@@ -167,8 +188,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cell-timeout", type=int, default=30, help="nbgrader's time limit per cell")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch course to look at")
     args = parser.parse_args(argv)
-    rows, summary, nothing_lost = fault_table(args.cell_timeout, args.workers)
+    rows, summary, nothing_lost = fault_table(args.cell_timeout, args.workers, args.keep)
     print(format_table(rows, summary, nothing_lost))
     if not (nothing_lost and all(r.contained for r in rows)):
         sys.exit(1)

@@ -23,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 
+from .assignments import ROOT
 from .grades import course_config, default_db_url
 from .sandbox import can_switch_user, lock_course
 from .worker import SINGLE_THREADED, grade_submission
@@ -192,7 +193,9 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
     """Grade every submission of `assignments` not graded yet; returns every task's result."""
     root = str(Path(root).resolve())
     if can_switch_user():
+        # The course, and the repository the grader's own code (hidden tests) comes from.
         lock_course(root)
+        lock_course(ROOT)
     prepare_gradebook(root, db_url, assignments)
     tasks, skipped = [], []
     for assignment, student in submissions(root, assignments):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
@@ -66,6 +66,8 @@ class SandboxedExecute(Execute):
     """
 
     max_restarts = Integer(5, help="Kernel restarts per notebook before the rest is left unrun.").tag(config=True)
+    # A kernel busy freeing gigabytes may answer late on IOPub: that must not fail the notebook.
+    raise_on_iopub_timeout = False
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
@@ -89,6 +91,14 @@ class SandboxedExecute(Execute):
             return cell, self.resources
         try:
             return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError:
+            cell.outputs.append(error_output("CellTimeoutError", "the kernel stopped answering in this cell"))
+            if run_sync(self.km.is_alive)():
+                return cell, self.resources
+            self.restarts += 1
+            if self.restarts <= self.max_restarts:
+                self.restart_and_replay(index)
+            return cell, self.resources
         except DeadKernelError:
             self.restarts += 1
             cell.outputs.append(error_output(
@@ -109,6 +119,27 @@ class SandboxedExecute(Execute):
                     self.wait_for_reply(msg_id, earlier)
                 except (DeadKernelError, TimeoutError):
                     return
+
+
+class LimitOutputSize(NbGraderPreprocessor):
+    """Keep at most `max_chars` characters of printed output per cell.
+
+    nbgrader's LimitOutput counts lines: one 20 MB line passes it whole, into the
+    graded notebook and the student's feedback.
+    """
+
+    max_chars = Integer(10_000, help="Characters of stream output kept per cell.").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        budget = self.max_chars
+        for output in cell.get("outputs", []):
+            if output.output_type != "stream":
+                continue
+            if len(output.text) > budget:
+                cut = len(output.text) - budget
+                output.text = output.text[:budget] + f"\n... {cut} more characters of output not kept ...\n"
+            budget = max(0, budget - len(output.text))
+        return cell, resources
 
 
 class RunHiddenTestsApart(NbGraderPreprocessor):
@@ -179,4 +210,4 @@ def autograde_preprocessors():
     from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
                                         LimitOutput, SaveAutoGrades)
     return [HideHiddenTests, SandboxedExecute, RunHiddenTestsApart, IgnorePattern, ClearMetadataPreprocessor,
-            LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+            LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]

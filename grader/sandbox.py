@@ -27,8 +27,9 @@ MEMORY_LIMIT = 4 * 2**30    # address space of one kernel or hidden test
 FILE_SIZE_LIMIT = 64 * 2**20  # largest file student code may write
 UID_BASE = 1_000_000         # sandbox user ids: UID_BASE + the grading process's pid, unique at any time
 WORLD_WRITABLE = ["/tmp", "/var/tmp", "/dev/shm"]
-# What stays readable in a locked course: the environment the kernels run in.
-PUBLIC_ENTRIES = {".venv"}
+# What stays readable in a locked course: the environment the kernels run in, and
+# what every student has anyway (the release and the helpers it ships with).
+PUBLIC_ENTRIES = {".venv", "release", "utils", "testcases"}
 
 
 def can_switch_user():

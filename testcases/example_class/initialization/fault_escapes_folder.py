@@ -10,21 +10,23 @@ CELLS = ['''
 import os, sys
 TARGETS = ["source/initialization/initialization.ipynb", "gradebook.db", "grader/initialization.py",
            "submitted/reference/initialization/initialization.ipynb", "nbgrader_config.py"]
-found = {}
+escaped = []
 for top in sys.path:
+    if not top or not os.path.isabs(top):
+        continue  # the notebook's own folder
     for target in TARGETS:
-        path = os.path.join(top, target)
         try:
-            found[path] = len(open(path, "rb").read())
-        except OSError as error:
-            found[path] = type(error).__name__
+            open(os.path.join(top, target), "rb").read()
+            escaped.append("read " + os.path.join(top, target))
+        except OSError:
+            pass
     try:
         with open(os.path.join(top, "written-by-a-student.txt"), "w") as stream:
             stream.write("pwned")
-        found[top] = "WROTE"
+        escaped.append("wrote into " + top)
     except OSError:
         pass
 with open("/tmp/written-by-a-student.txt", "w") as stream:
-    stream.write("pwned")
-print({path: what for path, what in found.items() if what != "FileNotFoundError"})
+    stream.write("pwned")  # allowed, and deleted after grading
+print("escaped:", escaped)
 ''']
