@@ -13,8 +13,10 @@ c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 c.CourseDirectory.root = str(COURSE_ROOT)
 c.CourseDirectory.course_id = "improving-deep-neural-networks"
 
-# Training cells run a few seconds each; a student's endless loop stops here.
-c.Execute.timeout = 120
+# The longest cell of a solution runs a few seconds: a student's endless loop stops
+# at 30 s, in the kernel and in the hidden tests alike.
+c.Execute.timeout = 30
+c.RunHiddenTestsApart.timeout = 30
 
 # Hidden tests run outside the student's kernel, in a fresh process each.
 c.Autograde.autograde_preprocessors = autograde_preprocessors()

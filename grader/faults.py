@@ -14,7 +14,6 @@ import argparse
 import contextlib
 import hashlib
 import io
-import os
 import shutil
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from .class_report import failure_reasons
 from .example_class import expected_scores, students, write_submission
 from .grades import collect_scores
 from .parallel import LOG_DIR, grade_class
-from .sandbox import UID_BASE, WORLD_WRITABLE
+from .sandbox import UID_BASE, entries_of
 
 ASSIGNMENT = "initialization"
 ORDINARY = ["reference", "blank", "he_xavier_scale", "zeros_transposed"]
@@ -79,15 +78,7 @@ def snapshot(course):
 
 def sandbox_leftovers():
     """Files in /tmp and friends that belong to a sandbox user."""
-    found = []
-    for top in WORLD_WRITABLE:
-        for folder, names, files in os.walk(top):
-            for name in names + files:
-                path = os.path.join(folder, name)
-                with contextlib.suppress(OSError):
-                    if os.lstat(path).st_uid >= UID_BASE:
-                        found.append(path)
-    return found
+    return entries_of(lambda owner: owner >= UID_BASE)
 
 
 def first_line(text):

@@ -15,7 +15,6 @@ user id, drops to it and executes COMMAND.
 """
 import argparse
 import contextlib
-import glob
 import os
 import resource
 import shutil
@@ -105,14 +104,28 @@ def private_copy(folder, uid):
 
 
 def remove_files_of(uid):
-    """Delete what `uid` left in the world-writable folders."""
+    """Delete what `uid` left in the world-writable folders.
+
+    It can only have written into those folders themselves (they are sticky and
+    hold nothing else it may write to), so their own entries are all to check.
+    """
     if uid is None:
         return
+    for path in entries_of(lambda owner: owner == uid):
+        with contextlib.suppress(OSError):
+            shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
+
+
+def entries_of(owned_by):
+    """Entries of the world-writable folders whose owner satisfies `owned_by`."""
+    found = []
     for top in WORLD_WRITABLE:
-        for path in sorted(glob.glob(f"{top}/**", recursive=True, include_hidden=True), reverse=True):
-            with contextlib.suppress(OSError):
-                if os.lstat(path).st_uid == uid:
-                    shutil.rmtree(path) if os.path.isdir(path) and not os.path.islink(path) else os.remove(path)
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(top):
+                with contextlib.suppress(OSError):
+                    if owned_by(entry.stat(follow_symlinks=False).st_uid):
+                        found.append(entry.path)
+    return found
 
 
 def launch(argv):
