@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # nbgrader shells out to alembic, so the environment's bin must come first on PATH.
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH" MPLBACKEND=Agg
 
-.PHONY: grade test release benchmark env browser
+.PHONY: grade test release benchmark env browser lab
 
 env: $(VENV)/.installed
 
@@ -40,6 +40,10 @@ release: env
 
 test: env browser
 	$(RUN) $(BIN)/python -m pytest
+
+# JupyterLab in the course root, nbgrader's extensions on (formgrader at /formgrader).
+lab: env
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab
 
 benchmark: env
 	$(RUN) $(BIN)/python -m grader.benchmark
