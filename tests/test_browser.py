@@ -8,6 +8,7 @@ step go to $BROWSER_ARTIFACTS, by default tests/artifacts/ (git-ignored).
 """
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -31,7 +32,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(os.environ.get("BROWSER_ARTIFACTS", ROOT / "tests" / "artifacts"))
-VALIDATED = "gradient_checking"  # the quickest notebook is run filled in and validated
+VALIDATED = "initialization"  # run filled in and validated: quick, and it plots its training runs
 
 try:
     from playwright.sync_api import sync_playwright, expect
@@ -197,16 +198,18 @@ def run_every_cell(page):
 
     JupyterLab stops a run at the first error, and a stub raises on purpose.
     """
-    run_menu(page, "Run All Cells")
-    wait_idle(page)
+    command, start = "Run All Cells", 0
     for _ in range(100):
-        prompts = code_prompts(page)
-        pending = [i for i, prompt in enumerate(prompts) if prompt.strip() in ("[ ]:", "")]
+        page.locator(".jp-CodeCell .jp-InputPrompt").nth(start).click()
+        run_menu(page, command)
+        # The run has begun once its first cell leaves "[ ]:"; only then can idle mean done.
+        page.wait_for_function("i => document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')[i]"
+                               ".textContent.trim() !== '[ ]:'", arg=start)
+        wait_idle(page)
+        pending = [i for i, prompt in enumerate(code_prompts(page)) if not re.fullmatch(r"\[\d+\]:", prompt.strip())]
         if not pending:
             return
-        page.locator(".jp-CodeCell .jp-InputPrompt").nth(pending[0]).click()
-        run_menu(page, "Run Selected Cell and All Below")
-        wait_idle(page)
+        command, start = "Run Selected Cell and All Below", pending[0]
     pytest.fail("cells never all ran")
 
 
@@ -239,6 +242,7 @@ def test_student_runs_the_release(page, lab, assignment):
     errors = [e for cell in report for e in cell["errors"]]
     assert errors, "the unfilled release should stop at its stubs"
     assert all(e.startswith("NotImplementedError") for e in errors), errors
+    assert len(errors) >= len(example_class.solutions(assignment)), "each graded function's test should stop"
     images = [image for cell in report for image in cell["images"]]
     assert all(i["loaded"] and i["fits"] for i in images), images
     if "plt." in notebook(assignment, "release").read_text():
@@ -254,7 +258,9 @@ def test_student_fills_in_and_validates(page, lab):
     run_every_cell(page)
     report = cell_report(page)
     assert [e for cell in report for e in cell["errors"]] == []
-    assert all(i["loaded"] and i["fits"] for cell in report for i in cell["images"])
+    images = [image for cell in report for image in cell["images"]]
+    assert images and all(i["loaded"] and i["fits"] for i in images), images
+    page.locator(".jp-OutputArea-output img").last.scroll_into_view_if_needed()
     shot(page, f"{VALIDATED}-filled-4-ran")
     page.locator(".validate-button").click()
     message = page.locator("#validation-message")
