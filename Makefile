@@ -2,17 +2,17 @@
 #   make grade   build the release, autograde the example class, write feedback, print grades
 #   make test    run the whole test suite
 # Both create or refresh the local environment in .venv first; `make test` also
-# installs the Debian packages its tests start (a PostgreSQL server).
+# installs the Debian packages its tests start (a PostgreSQL server, Chromium).
 
 VENV := .venv
 BIN := $(VENV)/bin
 # nbgrader shells out to alembic, so the environment's bin must come first on PATH.
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH" MPLBACKEND=Agg
 
-SYSTEM_PACKAGES := postgresql
+SYSTEM_PACKAGES := postgresql chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: grade test release benchmark env system
+.PHONY: grade test release benchmark env system lab
 
 env: $(VENV)/.installed
 
@@ -42,6 +42,10 @@ release: env
 
 test: env system
 	$(RUN) $(BIN)/python -m pytest
+
+# JupyterLab in the course root, nbgrader's extensions on (formgrader at /formgrader).
+lab: env
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab
 
 benchmark: env
 	$(RUN) $(BIN)/python -m grader.benchmark

@@ -69,3 +69,20 @@ def test_release_runs_on_its_own_and_fails_only_at_the_stubs(assignment, release
     assert stderr == []
     # Each graded function's visible test stops at its stub.
     assert len(found) >= len(example_class.solutions(assignment))
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_reads_well_in_jupyterlab(assignment):
+    nb = nbformat.read(notebook(assignment, "release"), as_version=4)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code), "stray output"
+    # The first cell quotes the run time the README measured.
+    quoted = re.search(rf"^\| `{assignment}` \| (~\d+ s) \|", (ROOT / "README.md").read_text(), re.M).group(1)
+    assert f"**Running time:** about {quoted[1:-2]} seconds" in nb.cells[0].source
+    # JupyterLab's outline: one title, and no level skipped on the way down.
+    levels = [len(m) for cell in nb.cells if cell.cell_type == "markdown"
+              for m in re.findall(r"^(#+) ", cell.source, re.M)]
+    assert levels[0] == 1 and levels.count(1) == 1, levels
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+    # Expected-output tables get a header row (an empty one renders as a bare bar).
+    assert "| | |" not in "".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
