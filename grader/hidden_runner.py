@@ -183,12 +183,12 @@ def main():
     for module in ["numpy", "utils.checks"] + sorted({name for test in job["tests"].values()
                                       for name in re.findall(r"from (grader\.\w+) import", test)}):
         importlib.import_module(module)
-    # Checks compare with the reference solution, read from source/: read it here, as root.
+    # Checks that use the reference solution read it from source/: here, as root, once.
     from grader.assignments import ASSIGNMENTS
-    from grader.reference import reference_functions
     for assignment in ASSIGNMENTS:
-        if f"grader.{assignment}" in sys.modules:
-            reference_functions(assignment)
+        checks = sys.modules.get(f"grader.{assignment}")
+        if hasattr(checks, "reference_functions"):
+            checks.reference_functions(assignment)
     namespace, problems = build_namespace(job["provided"], job["student"])
     verdicts = {grade_id: run_in_child(namespace, problems, test, job.get("timeout", 120), job.get("uid"))
                 for grade_id, test in job["tests"].items()}

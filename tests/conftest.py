@@ -86,11 +86,11 @@ def graded_course(tmp_path_factory):
     return course
 
 
-def build_small_course(course, assignments):
-    """Assignments generated and the small class submitted, in the scratch course `course`."""
+def build_small_course(course, assignments, chosen=small_class):
+    """Assignments generated and the small class (or chosen(assignment)) submitted, in `course`."""
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "source", course / "source", symlinks=False, dirs_exist_ok=True)
     for assignment in assignments:
         nbgrader("generate_assignment", assignment, root=course)
-        for student in small_class(assignment):
+        for student in chosen(assignment):
             write_submission(assignment, student, course / "submitted")
