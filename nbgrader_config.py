@@ -25,3 +25,8 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# `nbgrader zip_collect` (python -m grader grade --zip-collect) files each notebook of an
+# LMS download, downloaded/<assignment>/archive/*.zip, by its name: <student id>_<notebook>.
+# Change the pattern to your LMS's file names; the student id must not contain "_".
+c.FileNameCollectorPlugin.named_regexp = r"(?:.*/)?(?P<student_id>[^/_]+)_(?P<file_id>[^/]+)$"

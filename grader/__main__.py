@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from .assignments import ASSIGNMENTS, ROOT, link_shared_files
 from . import class_report, example_class, grades
@@ -82,7 +83,13 @@ def grade(argv=()):
     parser.add_argument("--force", action="store_true", help="grade again what was graded already")
     parser.add_argument("--timeout", type=float, default=900, help="seconds one submission may take")
     parser.add_argument("--root", default=ROOT, help="the course directory (default: this repository)")
+    parser.add_argument("--zip-collect", action="store_true",
+                        help="first file the LMS download downloaded/<assignment>/archive/ into submitted/")
     args = parser.parse_args(argv)
+    if args.zip_collect:
+        for assignment in args.assignments:
+            if (Path(args.root) / "downloaded" / assignment / "archive").is_dir():
+                nbgrader("zip_collect", assignment, "--force", root=args.root)
     results = grade_class(args.root, args.assignments, workers=args.workers, scheduler=args.scheduler,
                           db_url=args.db_url, force=args.force, timeout=args.timeout)
     for result in results:

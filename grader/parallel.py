@@ -9,6 +9,7 @@ cluster at that address. A task's result is written to grading_log/ as soon
 as it ends, so a rerun skips what was graded (unless --force) and finishes
 the rest. One submission that crashes, hangs or kills its worker fails alone.
 """
+import contextlib
 import hashlib
 import json
 import os
@@ -61,6 +62,18 @@ def already_graded(task):
     except (OSError, ValueError):
         return False
     return previous.get("status") == "graded" and previous.get("fingerprint") == task["fingerprint"]
+
+
+def typical_seconds(root):
+    """Mean grading time per assignment in earlier runs: the slowest go first, so no worker
+    is left with a long one at the end while the others wait."""
+    times = {}
+    for path in (Path(root) / LOG_DIR).glob("*/*.json"):
+        with contextlib.suppress(OSError, ValueError):
+            seconds = json.loads(path.read_text()).get("seconds")
+            if seconds:
+                times.setdefault(path.parent.name, []).append(seconds)
+    return {assignment: sum(values) / len(values) for assignment, values in times.items()}
 
 
 def record(result):
@@ -202,6 +215,8 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
         task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student,
                     fingerprint=fingerprint(root, assignment, student))
         (tasks if force or not already_graded(task) else skipped).append(task)
+    typical = typical_seconds(root)
+    tasks.sort(key=lambda task: -typical.get(task["assignment"], 0))
     (Path(root) / LOG_DIR).mkdir(exist_ok=True)
     if not quiet:
         print(f"grading {len(tasks)} submissions ({len(skipped)} already graded) on "

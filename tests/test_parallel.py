@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,17 @@ def test_class_report_names_the_commonest_mistakes(graded_course):
     assert any("Xavier" in r["commonest reasons for failing"] or "seed" in r["commonest reasons for failing"]
                for r in rows if r["assignment"] == "initialization")
     assert paths[1].read_bytes().startswith(b"\x89PNG")
+
+
+def test_an_lms_zip_is_collected_and_graded(tmp_path):
+    build_small_course(tmp_path, ASSIGNMENTS, lambda assignment: [])
+    archive = tmp_path / "downloaded" / "initialization" / "archive"
+    archive.mkdir(parents=True)
+    release = (ROOT / "release" / "initialization" / "initialization.ipynb").read_bytes()
+    with zipfile.ZipFile(archive / "class.zip", "w") as download:
+        for student in ("alice", "bob"):
+            download.writestr(f"{student}_initialization.ipynb", release)
+    done = subprocess.run([sys.executable, "-m", "grader", "grade", "initialization", "--zip-collect",
+                           "--root", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert collect_scores(tmp_path)["initialization"].keys() == {"alice", "bob"}
