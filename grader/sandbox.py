@@ -57,12 +57,14 @@ def drop_to(uid):
 
 
 def open_python_path():
-    """Let the sandbox user reach this Python: pyenv installs it under /root (0700).
+    """Let the sandbox user reach Python and the environment: pyenv installs under /root (0700),
+    and the course may be checked out in a private folder.
 
     Each folder above the installation gets search permission (o+x), not read:
     the sandbox can open paths it knows, not list what else is there.
     """
-    for target in {Path(os.path.realpath(sys.base_prefix)), Path(os.path.realpath(sys.executable))}:
+    targets = {sys.base_prefix, sys.executable, sys.prefix}  # Python and the venv (in the course)
+    for target in {Path(os.path.realpath(t)) for t in targets}:
         for folder in reversed(target.parents):
             mode = folder.stat().st_mode
             if not mode & 0o001:
