@@ -227,10 +227,7 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
 
     def on_result(result):
         with lock:
-            if result["status"] == "graded":
-                record(result)
-            else:
-                record(dict(result, score=0))
+            record(result if result["status"] == "graded" else dict(result, score=0))
             results.append(result)
             progress.update(result)
 
