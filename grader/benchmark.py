@@ -22,26 +22,20 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import matplotlib
 import nbformat
 from nbclient import NotebookClient
 
 from .__main__ import nbgrader
-from .assignments import ASSIGNMENTS, ROOT
-from .example_class import Student, students, write_submission
+from .assignments import ASSIGNMENTS
+from .example_class import Student, scratch_course, students
 from .parallel import grade_class
 
 
-def scratch_course(assignment):
-    course = Path(tempfile.mkdtemp(prefix="benchmark-"))
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source", course / "source", symlinks=False)
-    with contextlib.redirect_stdout(io.StringIO()):
-        nbgrader("generate_assignment", assignment, root=course)
-    folder = write_submission(assignment, Student("reference"), course / "submitted")
-    return course, folder
+def reference_course(assignment):
+    course = scratch_course(tempfile.mkdtemp(prefix="benchmark-"), [assignment], lambda a: [Student("reference")])
+    return course, course / "submitted" / "reference" / assignment
 
 
 def median_time(run, repeats):
@@ -97,17 +91,11 @@ def notebook_time(folder, assignment, repeats):
 
 def synthetic_class(size):
     """A scratch course with `size` submissions from the example class, spread over the assignments."""
-    course = Path(tempfile.mkdtemp(prefix="benchmark-class-"))
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source", course / "source", symlinks=False)
     per_assignment = size // len(ASSIGNMENTS)
-    for assignment in ASSIGNMENTS:
-        with contextlib.redirect_stdout(io.StringIO()):
-            nbgrader("generate_assignment", assignment, root=course)
-        ordinary = [s for s in students(assignment) if not s.name.startswith("fault_")]
-        for student in ordinary[:per_assignment]:
-            write_submission(assignment, student, course / "submitted")
-    return course
+
+    def ordinary(assignment):
+        return [s for s in students(assignment) if not s.name.startswith("fault_")][:per_assignment]
+    return scratch_course(tempfile.mkdtemp(prefix="benchmark-class-"), ASSIGNMENTS, ordinary)
 
 
 def timed(run):
@@ -177,7 +165,7 @@ def main(argv=None):
         return
     print(f"{'assignment':<20}{'autograde':>11}{'floor':>9}{'ratio':>8}{'notebook':>10}   (seconds, median of {args.repeats})")
     for assignment in args.assignments:
-        course, folder = scratch_course(assignment)
+        course, folder = reference_course(assignment)
         try:
             graded = autograde_time(course, assignment, args.repeats)
             floor = floor_time(folder, assignment, args.repeats)

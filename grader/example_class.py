@@ -152,3 +152,23 @@ def expected_scores(assignment):
             cell: student.expected.get(cell, 0 if student.blank or cell.removeprefix("test_") in broken else value)
             for cell, value in points.items()}
     return expected
+
+
+def scratch_course(course, assignments, chosen=students, extra_config=""):
+    """A copy of the course in `course`: its config (plus extra_config), source/, each
+    assignment generated, and chosen(assignment) of its example class submitted."""
+    import contextlib
+    import io
+
+    from .__main__ import nbgrader  # the main job imports this module
+
+    course = Path(course)
+    course.mkdir(parents=True, exist_ok=True)
+    (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + extra_config)
+    shutil.copytree(ROOT / "source", course / "source", symlinks=False, dirs_exist_ok=True)
+    for assignment in assignments:
+        with contextlib.redirect_stdout(io.StringIO()):
+            nbgrader("generate_assignment", assignment, root=course)
+        for student in chosen(assignment):
+            write_submission(assignment, student, course / "submitted")
+    return course

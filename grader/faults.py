@@ -11,19 +11,16 @@ as expected, nothing on disk changed outside the grader's own outputs, nothing
 left in /tmp.
 """
 import argparse
-import contextlib
 import hashlib
-import io
 import shutil
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from .assignments import ROOT
 from .class_report import failure_reasons
-from .example_class import expected_scores, students, write_submission
+from .example_class import expected_scores, scratch_course, students
 from .grades import collect_scores
 from .parallel import LOG_DIR, grade_class
 from .sandbox import UID_BASE, entries_of
@@ -50,18 +47,10 @@ def misbehaving(student):
     return student.name.startswith(("fault_", "tamper"))
 
 
-def scratch_course(cell_timeout):
-    course = Path(tempfile.mkdtemp(prefix="fault-table-"))
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    with open(course / "nbgrader_config.py", "a") as config:
-        config.write(f"\nc.Execute.timeout = {cell_timeout}\nc.RunHiddenTestsApart.timeout = {cell_timeout}\n")
-    shutil.copytree(ROOT / "source", course / "source", symlinks=False)
-    from .__main__ import nbgrader
-    with contextlib.redirect_stdout(io.StringIO()):
-        nbgrader("generate_assignment", ASSIGNMENT, root=course)
+def fault_course(cell_timeout):
     chosen = [s for s in students(ASSIGNMENT) if misbehaving(s) or s.name in ORDINARY]
-    for student in chosen:
-        write_submission(ASSIGNMENT, student, course / "submitted")
+    config = f"\nc.Execute.timeout = {cell_timeout}\nc.RunHiddenTestsApart.timeout = {cell_timeout}\n"
+    course = scratch_course(tempfile.mkdtemp(prefix="fault-table-"), [ASSIGNMENT], lambda a: chosen, config)
     return course, chosen
 
 
@@ -103,7 +92,7 @@ def explain(course, student, result, scores, expected):
 
 def fault_table(cell_timeout=30, workers=2, keep=False):
     """Grade the fault class; returns (rows, summary lines)."""
-    course, chosen = scratch_course(cell_timeout)
+    course, chosen = fault_course(cell_timeout)
     try:
         before = snapshot(course)
         start = time.monotonic()

@@ -9,7 +9,7 @@ from nbclient import NotebookClient
 
 from grader.__main__ import nbgrader
 from grader.assignments import ASSIGNMENTS, notebook
-from grader.example_class import students, write_submission
+from grader.example_class import scratch_course, students
 from grader.parallel import grade_class
 from grader.reference import reference_functions  # noqa: F401 (used by the tests)
 
@@ -88,9 +88,4 @@ def graded_course(tmp_path_factory):
 
 def build_small_course(course, assignments, chosen=small_class):
     """Assignments generated and the small class (or chosen(assignment)) submitted, in `course`."""
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "source", course / "source", symlinks=False, dirs_exist_ok=True)
-    for assignment in assignments:
-        nbgrader("generate_assignment", assignment, root=course)
-        for student in chosen(assignment):
-            write_submission(assignment, student, course / "submitted")
+    scratch_course(course, assignments, chosen)
