@@ -15,7 +15,6 @@ import re
 import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
