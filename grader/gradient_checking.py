@@ -26,6 +26,10 @@ def reference(name):
 @contextlib.contextmanager
 def using(function, **replacements):
     """Run `function` with some of its global names bound to the reference's."""
+    if hasattr(function, "overriding"):  # a student's function, in the student's process
+        with function.overriding(**replacements):
+            yield
+        return
     namespace = getattr(inspect.unwrap(function), "__globals__", {})
     saved = {name: namespace[name] for name in replacements if name in namespace}
     namespace.update(replacements)

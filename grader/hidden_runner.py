@@ -1,43 +1,57 @@
-"""Run one hidden test in a fresh Python process, away from the student's kernel.
+"""Run a notebook's hidden tests: the checks here, the student's functions in a process of their own.
 
     python -m grader.hidden_runner < job.json
 
-The job names the assignment and holds the notebook's code: the course's
-provided cells, the student's graded cells and the hidden test. Only the
-definitions are taken from it (imports, and functions whose decorators and
-defaults cannot run code), so nothing a student's notebook did to its kernel
-(redefining np.allclose, print, the course's helpers, sys.modules) exists
-here. Each call of a student's function is wrapped: whatever it changes in
-the modules the checks rely on is put back before the check looks at the
-answer. Each test runs in a child forked from a process that has imported
-the course once, with a time limit of its own. The verdicts are one JSON
-line on standard output: {grade_id: {"passed": true} or {"passed": false,
-"message": "..."}}.
+The job holds the notebook's provided cells, the student's graded cells, the
+hidden tests by grade_id, the private copy of the submission to run in, the
+sandbox user and the folders to hide. This process (the checker) holds the
+checks, the expected values and the reference solution, and runs no student
+code. The student's definitions live in a sandboxed process started from
+student_side.py, which holds nothing else; each hidden test gets a fresh child
+of it. A check calls the student's function through a RemoteFunction: the
+arguments go over a socket as plain data (plain_data.py), the result comes back
+the same way, and in-place changes the function made to its arguments are
+copied back. The student's process can send wrong values, never code, and what
+it leaves running cannot reach this process. The verdicts are one JSON line on
+standard output: {grade_id: {"passed": true} or {"passed": false, "message": ...}}.
 """
 import ast
 import builtins
 import contextlib
-import functools
+import ctypes
 import importlib
 import io
 import json
 import os
 import re
-import select
+import shutil
 import signal
+import socket
+import subprocess
 import sys
+import time
+from pathlib import Path
 
-from grader.sandbox import drop_to
+import numpy as np
 
-WATCHED_PREFIXES = ("numpy", "utils", "testcases", "grader", "builtins", "math")
+from grader.plain_data import BrokenChannel, NotPlainData, receive, send
+from grader.sandbox import enter_sandbox, kill_processes_of
+
+HERE = Path(__file__).resolve().parent
+STUDENT_SIDE = ["plain_data.py", "student_side.py"]  # what the student's process runs, copied beside it
+START_TIMEOUT = 60  # seconds for the student's process to import the notebook's modules
 
 
 class Rejected(Exception):
     """A student's cell holds code that would run when it is merely defined."""
 
 
+class TestStopped(BaseException):
+    """The test cannot go on; the message is the verdict. (Not an Exception: checks must not catch it.)"""
+
+
 def safe_definitions(source, trusted):
-    """The imports and function definitions of a cell, as an AST module.
+    """The imports and function definitions of a cell, as source text.
 
     For a student's cell (trusted=False) a function may not have decorators or
     non-literal default values: both would run code at definition time.
@@ -58,7 +72,7 @@ def safe_definitions(source, trusted):
         elif trusted and isinstance(node, ast.ClassDef):
             kept.append(node)
     tree.body = kept
-    return tree
+    return ast.unparse(tree)
 
 
 def is_literal(node):
@@ -69,129 +83,276 @@ def is_literal(node):
         return False
 
 
-def snapshot():
-    """Shallow copies of the namespaces a check relies on, to undo a student's changes."""
-    return {name: dict(vars(module)) for name, module in list(sys.modules.items())
-            if module is not None and name.split(".")[0] in WATCHED_PREFIXES}, set(sys.modules)
-
-
-def restore(saved):
-    namespaces, module_names = saved
-    for name in set(sys.modules) - module_names:
-        del sys.modules[name]
-    for name, namespace in namespaces.items():
-        module = sys.modules.get(name)
-        if module is None:
-            continue
-        current = vars(module)
-        for key in set(current) - set(namespace):
-            del current[key]
-        current.update(namespace)
-
-
-def guarded(function):
-    """The student's function, run quietly, with every change to the watched modules undone."""
-    @functools.wraps(function)
-    def call(*args, **kwargs):
-        saved = snapshot()
+def student_definitions(sources):
+    """(definition sources, function names, problems) of the student's graded cells."""
+    kept, names, problems = [], [], []
+    for source in sources:
         try:
-            with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-                return function(*args, **kwargs)
-        finally:
-            restore(saved)
-    return call
-
-
-def build_namespace(provided, student):
-    """The notebook's namespace: the course's definitions, then the student's, guarded."""
-    namespace = {"__name__": "__notebook__", "__builtins__": builtins}
-    for source in provided:
-        exec(compile(safe_definitions(source, trusted=True), "<provided>", "exec"), namespace)
-    problems = []
-    for source in student:
-        try:
-            tree = safe_definitions(source, trusted=False)
+            code = safe_definitions(source, trusted=False)
         except SyntaxError as error:
             problems.append(f"a graded cell has a syntax error: {error}")
             continue
         except Rejected as error:
             problems.append(str(error))
             continue
-        names = [node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        kept.append(code)
+        names += [node.name for node in ast.parse(code).body if isinstance(node, ast.FunctionDef)]
+    return kept, names, problems
+
+
+# ----- the student's process -----------------------------------------------------
+
+class StudentProcess:
+    """The sandboxed process that holds the notebook's definitions; one child of it per test."""
+
+    def __init__(self, folder, provided, student, names, uid=None, hidden=()):
+        self.uid = uid
+        grading = Path(folder).parent / ".grading"
+        grading.mkdir(exist_ok=True)
+        for name in STUDENT_SIDE:
+            shutil.copy(HERE / name, grading / name)
+        self.control, theirs = socket.socketpair()
+        boot = (f"import sys; sys.path[:0] = [{str(grading)!r}, '']; "
+                f"import student_side; student_side.main({theirs.fileno()})")
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(Path(folder).parent), "MPLBACKEND": "Agg",
+               "MPLCONFIGDIR": str(Path(folder).parent / ".matplotlib"),
+               **{k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+        self.process = subprocess.Popen(
+            [sys.executable, "-I", "-c", boot], cwd=folder, env=env, pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            preexec_fn=lambda: enter_sandbox(uid, hidden))
+        theirs.close()
+        self.control.settimeout(START_TIMEOUT)
         try:
-            exec(compile(tree, "<your graded cell>", "exec"), namespace)
-        except Exception as error:
-            problems.append(f"a graded cell failed to run: {type(error).__name__}: {error}")
-        for name in names:
-            if name in namespace:
-                namespace[name] = guarded(namespace[name])
-    return namespace, problems
+            send(self.control, {"provided": provided, "student": student, "names": names})
+            self.problems = receive(self.control)["problems"]
+        except (OSError, BrokenChannel, KeyError, TypeError) as error:
+            self.close()
+            raise RuntimeError(f"the process that runs your functions did not start ({error})") from None
+
+    def session(self, deadline):
+        """A fresh child holding the student's functions, for one test."""
+        ours, theirs = socket.socketpair()
+        try:
+            self.control.settimeout(10)
+            socket.send_fds(self.control, [b"fork"], [theirs.fileno()])
+            pid = receive(self.control)["pid"]
+        except (OSError, BrokenChannel, KeyError, TypeError):
+            ours.close()
+            raise TestStopped("the process that runs your functions stopped (killed by something your "
+                              "functions started?)") from None
+        finally:
+            theirs.close()
+        return Session(ours, pid, self.process.pid, deadline)
+
+    def close(self):
+        self.control.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        kill_processes_of(self.uid)  # whatever escaped the process group
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
-def run_test(namespace, problems, test):
-    """The verdict of one hidden test, run in the given namespace."""
+class Session:
+    """The checker's end of one test's child: calls go out, results come back."""
+
+    def __init__(self, channel, pid, parent, deadline):
+        self.channel, self.pid, self.parent, self.deadline = channel, pid, parent, deadline
+        hello = self.receive()
+        self.problems = [str(p) for p in hello.get("problems", [])][:10]
+        self.missing = {str(name) for name in hello.get("missing", [])}
+
+    def receive(self):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.stop()
+            raise TestStopped("out of time")
+        self.channel.settimeout(left)
+        try:
+            message = receive(self.channel)
+        except (socket.timeout, TimeoutError):
+            self.stop()
+            raise TestStopped("out of time") from None
+        except BrokenChannel as error:
+            self.stop()
+            raise TestStopped("your function ended the process that was running it (os._exit, a crash "
+                              f"or too much memory?): {error}") from None
+        if not isinstance(message, dict):
+            self.stop()
+            raise TestStopped("the process running your function sent something that is not an answer")
+        return message
+
+    def call(self, name, args, kwargs, overrides):
+        callables = list(overrides.values())
+        request = {"op": "call", "name": name, "args": list(args), "kwargs": dict(kwargs),
+                   "overrides": {key: i for i, key in enumerate(overrides)}, "rng": list(np.random.get_state())}
+        try:
+            send(self.channel, request, callables=callables)
+        except OSError:
+            raise TestStopped("the process running your functions ended before the call") from None
+        while True:
+            answer = self.receive()
+            op = answer.get("op")
+            if op == "callback":
+                self.answer_callback(answer, callables)
+            elif op == "returned" and isinstance(answer.get("args"), list) and isinstance(answer.get("kwargs"), dict):
+                for old, new in zip(args, answer["args"]):
+                    write_back(old, new)
+                for key in set(kwargs) & set(answer["kwargs"]):
+                    write_back(kwargs[key], answer["kwargs"][key])
+                return answer.get("result")
+            elif op == "raised":
+                raise student_exception(answer.get("type"), answer.get("message"))
+            elif op == "refused":
+                raise TestStopped(f"{name}: {answer.get('message')}")
+            else:
+                raise TestStopped("the process running your function sent something that is not an answer")
+
+    def answer_callback(self, request, callables):
+        index = request.get("index")
+        if type(index) is not int or not 0 <= index < len(callables):
+            raise TestStopped("the process running your function asked for a function it was not given")
+        try:
+            result = {"op": "returned", "result": callables[index](*request.get("args", []),
+                                                                   **request.get("kwargs", {}))}
+        except Exception as error:  # noqa: BLE001 (the student's function sees it as an error)
+            result = {"op": "raised", "message": f"{type(error).__name__}: {error}"}
+        send(self.channel, result)
+
+    def stop(self):
+        """Kill this test's child (checking first that it is the child it claims to be)."""
+        self.channel.close()
+        if parent_of(self.pid) == self.parent:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def close(self):
+        self.stop()
+
+
+def parent_of(pid):
+    try:
+        stat = Path(f"/proc/{int(pid)}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+
+
+def student_exception(name, message):
+    """The exception a student's function raised, rebuilt here from its name and message."""
+    name = name if isinstance(name, str) and re.fullmatch(r"[A-Za-z_]\w{0,60}", name) else "Exception"
+    builtin = getattr(builtins, name, None)
+    kind = builtin if isinstance(builtin, type) and issubclass(builtin, Exception) else type(name, (Exception,), {})
+    return kind(str(message)[:2000])
+
+
+def write_back(old, new):
+    """Make `old` hold what the student's copy of it held after the call (in-place changes cross back)."""
+    if type(old) is np.ndarray and type(new) is np.ndarray and old.shape == new.shape and old.flags.writeable:
+        np.copyto(old, new, casting="unsafe")
+        return old
+    if type(old) is dict and type(new) is dict:
+        for key in [key for key in old if key not in new]:
+            del old[key]
+        for key, value in new.items():
+            old[key] = write_back(old[key], value) if key in old else value
+        return old
+    if type(old) is list and type(new) is list:
+        old[:] = [write_back(o, n) for o, n in zip(old, new)] + new[len(old):]
+        return old
+    if type(old) is tuple and type(new) is tuple and len(old) == len(new):
+        return tuple(write_back(o, n) for o, n in zip(old, new))
+    return new
+
+
+class RemoteFunction:
+    """What a check calls in place of the student's function."""
+
+    def __init__(self, session, name):
+        self.session, self.__name__, self.overrides = session, name, {}
+
+    def __call__(self, *args, **kwargs):
+        return self.session.call(self.__name__, args, kwargs, self.overrides)
+
+    @contextlib.contextmanager
+    def overriding(self, **replacements):
+        """Calls made meanwhile see these names of the notebook bound to the checker's functions."""
+        self.overrides = replacements
+        try:
+            yield
+        finally:
+            self.overrides = {}
+
+
+# ----- running the tests ---------------------------------------------------------
+
+def run_test(test, namespace, student, timeout):
+    """The verdict of one hidden test, its student's functions in a fresh child of `student`."""
     from utils.checks import CheckFailure  # the course's copy: sys.path holds the course root only
 
+    session = None
     try:
-        exec(compile(test, "<hidden test>", "exec"), dict(namespace))
+        session = student.session(time.monotonic() + timeout)
+        scope = dict(namespace)
+        for name in student.names:
+            scope[name] = RemoteFunction(session, name)
+            if name in session.missing:  # its cell failed to run: the test must not find it
+                del scope[name]
+        exec(compile(test, "<hidden test>", "exec"), scope)
     except CheckFailure as failure:
         return {"passed": False, "message": str(failure)}
+    except TestStopped as stopped:
+        message = str(stopped)
+        if message == "out of time":
+            message = f"the hidden tests did not finish within {timeout} s (an endless loop in your function?)"
+        return {"passed": False, "message": message}
     except NameError as error:
+        problems = student.problems + (session.problems if session else [])
         return {"passed": False, "message": "; ".join([f"{error}: define it in its graded cell"] + problems)}
     except Exception as error:
         return {"passed": False, "message": f"the hidden test stopped: {type(error).__name__}: {error}"}
+    finally:
+        if session:
+            session.close()
     return {"passed": True}
 
 
-def run_in_child(namespace, problems, test, timeout, uid=None):
-    """Run one test in a forked child, so that a crash, a hang or a tampered module stays there."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        try:
-            drop_to(uid)
-            verdict = run_test(namespace, problems, test)
-            os.write(write_end, json.dumps(verdict).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    ready, _, _ = select.select([read_end], [], [], timeout)
-    if not ready:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(read_end)
-        return {"passed": False, "message": f"the hidden tests did not finish within {timeout} s "
-                                            "(an endless loop in your function?)"}
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    try:
-        return json.loads(data)
-    except ValueError:
-        return {"passed": False, "message": "your function ended the process that was testing it "
-                                            f"(exit status {status}: os._exit, a crash or too much memory?)"}
+def forbid_inspection():
+    """A process of the same user (no root: no sandbox user) may not read this one's memory."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
 
 
 def main():
-    """Read a job (provided and student cells, tests by grade_id, timeout); print verdicts by grade_id."""
+    """Read a job; print the verdicts by grade_id."""
     job = json.load(sys.stdin)
     result_stream = os.fdopen(os.dup(sys.stdout.fileno()), "w")
-    sys.stdout = sys.stderr = io.StringIO()  # nothing a student prints reaches the verdicts
-    # Warm imports are shared by every forked test: numpy and the checks the tests name.
-    # (The children run as the sandbox user, who cannot read grader/.)
-    for module in ["numpy", "utils.checks"] + sorted({name for test in job["tests"].values()
-                                      for name in re.findall(r"from (grader\.\w+) import", test)}):
+    sys.stdout = sys.stderr = io.StringIO()
+    forbid_inspection()
+    for module in ["utils.checks"] + sorted({name for test in job["tests"].values()
+                                             for name in re.findall(r"from (grader\.\w+) import", test)}):
         importlib.import_module(module)
-    # Checks that use the reference solution read it from source/: here, as root, once.
-    from grader.assignments import ASSIGNMENTS
-    for assignment in ASSIGNMENTS:
-        checks = sys.modules.get(f"grader.{assignment}")
-        if hasattr(checks, "reference_functions"):
-            checks.reference_functions(assignment)
-    namespace, problems = build_namespace(job["provided"], job["student"])
-    verdicts = {grade_id: run_in_child(namespace, problems, test, job.get("timeout", 120), job.get("uid"))
-                for grade_id, test in job["tests"].items()}
+    namespace = {"__name__": "__notebook__", "__builtins__": builtins}
+    provided = [safe_definitions(source, trusted=True) for source in job["provided"]]
+    for source in provided:
+        exec(compile(source, "<provided>", "exec"), namespace)
+    student_code, names, problems = student_definitions(job["student"])
+    timeout = job.get("timeout", 120)
+    try:
+        student = StudentProcess(job["folder"], provided, student_code, names, job.get("uid"), job.get("hidden", []))
+    except RuntimeError as error:
+        verdicts = {grade_id: {"passed": False, "message": str(error)} for grade_id in job["tests"]}
+    else:
+        with student:
+            student.names, student.problems = names, problems + student.problems
+            verdicts = {grade_id: run_test(test, namespace, student, timeout)
+                        for grade_id, test in job["tests"].items()}
     result_stream.write(json.dumps(verdicts) + "\n")
     result_stream.flush()
 

@@ -4,8 +4,6 @@ Each update rule is run on the quoted case and on other shapes and values,
 against the implementations below (the tests hold them against the
 notebook's solution), and a wrong answer is matched against known mistakes.
 """
-import inspect
-
 import numpy as np
 
 from testcases import optimization as cases
@@ -332,21 +330,22 @@ def reference_backward(x, gamma, dout, eps=1e-5):
     return gamma / (N * std) * (N * dout - dbeta - x_hat * dgamma), dgamma, dbeta
 
 
+def reference_cache(x, gamma, eps=1e-5):
+    """The cache of a correct forward pass, in the order batchnorm_backward's first line unpacks it."""
+    x_centered = x - x.mean(axis=0)
+    std = np.sqrt(np.mean(x_centered ** 2, axis=0) + eps)
+    return x_centered / std, x_centered, std, gamma
+
+
 def check_backward_pass(function, name):
-    # The student's own forward pass makes the cache their backward pass reads.
-    forward = inspect.unwrap(function).__globals__.get("batchnorm_forward")
+    # Each backward pass gets the cache of a correct forward pass: a mistake in
+    # batchnorm_forward costs that function's points only.
     rng = np.random.RandomState(37)
     x, gamma, beta, dout = cases.batchnorm_gradient_case()
     all_cases = [("the quoted case (4, 5)", x, gamma, beta, dout),
                  ("x of shape (9, 3)", 2 * rng.randn(9, 3) - 1, rng.randn(3), rng.randn(3), rng.randn(9, 3))]
     for case, x, gamma, beta, dout in all_cases:
-        try:
-            out, cache = forward(x.copy(), gamma.copy(), beta.copy(), {"mode": "train"})
-        except Exception as error:
-            fail(name, case, f"batchnorm_forward, whose cache it uses, raised {type(error).__name__}: {error}")
-        if array_difference("out", out, batchnorm(x, gamma, beta, {"mode": "train"})[0]):
-            fail(name, case, "it is checked with the cache of your batchnorm_forward, which is not right yet",
-                 "make batchnorm_forward pass its tests first")
+        cache = reference_cache(x, gamma)
         got = call(function, name, case, dout, cache)
         expected = reference_backward(x, gamma, dout)
         if not (isinstance(got, tuple) and len(got) == 3):

@@ -9,12 +9,15 @@ time, in a fresh process that sees only the notebook's definitions
 what that process said: nothing when the tests pass, the failure message
 when they fail, which nbgrader scores as usual.
 """
+import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -24,7 +27,8 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 from .assignments import ROOT
-from .sandbox import limit_resources as sandbox_limits, private_copy, sandbox_uid
+from .sandbox import (can_switch_user, hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
+                      private_copy, sandbox_uid)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
@@ -46,14 +50,27 @@ class HideHiddenTests(NbGraderPreprocessor):
         return nb, resources
 
 
+def course_root(preprocessor):
+    """The course directory nbgrader was configured with (it defaults to the working directory)."""
+    return preprocessor.config.CourseDirectory.get("root") or os.getcwd()
+
+
 class SandboxKernelManager(AsyncKernelManager):
-    """Starts the kernel through `python -m grader.sandbox`, as this grading process's sandbox user."""
+    """Starts the kernel through `python -m grader.sandbox`, as this grading process's sandbox user.
+
+    The kernel has no network (see sandbox.isolate), so it talks to nbclient over Unix sockets
+    (`transport = "ipc"`) in the sandbox's home rather than over TCP on localhost.
+    """
+
+    hidden = ()
 
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
         uid = sandbox_uid()
+        hide = [part for folder in self.hidden for part in ("--hide", folder)]
         # -I: the launcher runs as root in the student's folder, which must not shadow any module.
-        return [sys.executable, "-I", "-c", LAUNCHER, "--uid", "" if uid is None else str(uid), "--", *command]
+        return [sys.executable, "-I", "-c", LAUNCHER, "--uid", "" if uid is None else str(uid), *hide,
+                "--", *command]
 
 
 class SandboxedExecute(Execute):
@@ -81,6 +98,15 @@ class SandboxedExecute(Execute):
                 return super().preprocess(nb, resources, km)
             finally:
                 resources["metadata"]["path"] = folder
+                kill_processes_of(sandbox_uid())  # what the notebook left running
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if can_switch_user():
+            home = Path(self.resources["metadata"]["path"]).parent
+            km.transport, km.ip = "ipc", str(home / "kernel")
+            km.hidden = hidden_folders(course_root(self))
+        return km
 
     def preprocess_cell(self, cell, resources, index):
         if self.restarts > self.max_restarts:
@@ -153,7 +179,8 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
         student = [c.source for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
         tests = {grade_id: "\n".join(HIDDEN.search(source).group(1).splitlines())
                  for grade_id, source in hidden.items()}
-        verdicts = self.run_apart({"provided": provided, "student": student, "tests": tests}) if tests else {}
+        verdicts = self.run_apart({"provided": provided, "student": student, "tests": tests},
+                                  resources["metadata"]["path"]) if tests else {}
         for cell in nb.cells:
             grade_id = nbgrader_meta(cell).get("grade_id")
             if grade_id in hidden:
@@ -162,9 +189,19 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
                     cell.outputs.append(failure_output(verdicts[grade_id]["message"]))
         return nb, resources
 
-    def run_apart(self, job):
-        """{grade_id: verdict} of every test of the job, each run apart from the others."""
-        job = {"timeout": self.timeout, "uid": sandbox_uid(), **job}
+    def run_apart(self, job, folder=None):
+        """{grade_id: verdict} of every test of the job, the student's functions running in a
+        private copy of `folder` (by default, a folder holding the course's public helpers)."""
+        uid = sandbox_uid()
+        with contextlib.ExitStack() as stack:
+            if folder is None:
+                folder = stack.enter_context(public_helpers())
+            copy = stack.enter_context(private_copy(folder, uid))
+            job = {"timeout": self.timeout, "uid": uid, "folder": str(copy),
+                   "hidden": hidden_folders(course_root(self)), **job}
+            return self.run_checker(job)
+
+    def run_checker(self, job):
         crashed = {"passed": False, "message": "the process running the hidden tests failed"}
         with tempfile.TemporaryDirectory(prefix="hidden-test-") as scratch:
             env = {"PATH": os.environ.get("PATH", ""), "HOME": scratch, "MPLBACKEND": "Agg",
@@ -191,6 +228,15 @@ LAUNCHER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.sandbox 
 def limits():
     os.setsid()
     sandbox_limits()
+
+
+@contextlib.contextmanager
+def public_helpers():
+    """A folder with the course's helpers that every student has (utils/, testcases/)."""
+    with tempfile.TemporaryDirectory(prefix="helpers-") as scratch:
+        for name in ("utils", "testcases"):
+            shutil.copytree(ROOT / name, Path(scratch) / name, ignore=shutil.ignore_patterns("example_class"))
+        yield scratch
 
 
 def error_output(ename, message):

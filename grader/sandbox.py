@@ -15,9 +15,11 @@ user id, drops to it and executes COMMAND.
 """
 import argparse
 import contextlib
+import ctypes
 import os
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -26,13 +28,22 @@ MEMORY_LIMIT = 4 * 2**30    # address space of one kernel or hidden test
 FILE_SIZE_LIMIT = 64 * 2**20  # largest file student code may write
 UID_BASE = 1_000_000         # sandbox user ids: UID_BASE + the grading process's pid, unique at any time
 WORLD_WRITABLE = ["/tmp", "/var/tmp", "/dev/shm"]
-# What stays readable in a locked course: the environment the kernels run in, and
-# what every student has anyway (the release and the helpers it ships with).
-PUBLIC_ENTRIES = {".venv", "release", "utils", "testcases"}
+ROOT = Path(__file__).resolve().parent.parent
+CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
+MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
 
 
 def can_switch_user():
     return os.geteuid() == 0
+
+
+def limits_of_this_platform():
+    """What the sandbox cannot do here, in a sentence for the instructor (None when it can do all)."""
+    if can_switch_user():
+        return None
+    return ("warning: grading without root, so student code runs as your own user: it can read what "
+            "you can read and use the network. Grade untrusted work as root, or in a container.")
 
 
 def sandbox_uid():
@@ -57,12 +68,13 @@ def drop_to(uid):
 
 
 def open_python_path():
-    """Let the sandbox user reach Python and the environment: pyenv installs under /root (0700),
-    and the course may be checked out in a private folder.
+    """Let the sandbox user reach Python and the environment: pyenv installs under /root (0700).
 
     Each folder above the installation gets search permission (o+x), not read:
     the sandbox can open paths it knows, not list what else is there.
     """
+    if not can_switch_user():
+        return
     targets = {sys.base_prefix, sys.executable, sys.prefix}  # Python and the venv (in the course)
     for target in {Path(os.path.realpath(t)) for t in targets}:
         for folder in reversed(target.parents):
@@ -71,19 +83,83 @@ def open_python_path():
                 folder.chmod(mode | 0o001)
 
 
-def lock_course(root):
-    """Make the course directory its owner's alone (the environment excepted).
+def hidden_folders(*course_roots):
+    """What student code must not see: the course (solutions, gradebook, other students' work),
+    this repository (the checks), and /run (local services' sockets, a database's among them)."""
+    folders = {os.path.realpath(folder) for folder in (*course_roots, ROOT, "/run")}
+    return sorted(folder for folder in folders if os.path.isdir(folder))
 
-    The root stays traversable (0711) so sandboxed kernels reach .venv; every
-    other entry becomes 0700 (folders) or 0600 (files). Git tracks no read bits.
-    """
-    open_python_path()
-    root = Path(root)
-    root.chmod(0o711)
-    for entry in root.iterdir():
-        if entry.name in PUBLIC_ENTRIES or entry.is_symlink():
+
+def isolate(hidden):
+    """Give this process (as root, before it drops to the sandbox user) a network of its own, with
+    no interface up, and a view of the file system in which each of `hidden` is an empty folder
+    (the Python environment inside one, if any, is put back). Changes nothing outside the process."""
+    if not can_switch_user():
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0:
+        raise OSError(ctypes.get_errno(), "unshare: cannot give student code a network and mounts of its own")
+    mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+    here = os.getcwd()
+    for folder in hidden:
+        if folder == "/" or is_inside(here, folder):
             continue
-        entry.chmod(0o700 if entry.is_dir() else 0o600)
+        cover(libc, folder)
+
+
+def cover(libc, folder):
+    """Mount an empty, read-only tmpfs over `folder`, keeping the Python environment if it is inside."""
+    keep = sorted({p for p in python_folders() if is_inside(p, folder)})
+    staged = []
+    for i, path in enumerate(keep):
+        stage = tempfile.mkdtemp(prefix="sandbox-keep-")
+        mount(libc, path, stage, None, MS_BIND | MS_REC)
+        staged.append((path, stage))
+    mount(libc, "tmpfs", folder, "tmpfs", 0, "mode=0755,size=1m")
+    for path, stage in staged:
+        os.makedirs(path, exist_ok=True)
+        mount(libc, stage, path, None, MS_BIND | MS_REC)
+        libc.umount2(stage.encode(), MNT_DETACH)
+        os.rmdir(stage)
+    mount(libc, "none", folder, None, MS_REMOUNT | MS_RDONLY | MS_BIND)
+
+
+def mount(libc, source, target, kind, flags, options=None):
+    encode = (lambda text: None if text is None else text.encode())
+    if libc.mount(encode(source), encode(target), encode(kind), flags, encode(options)) != 0:
+        raise OSError(ctypes.get_errno(), f"mount {source} on {target}")
+
+
+def python_folders():
+    return {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, os.path.dirname(sys.executable))}
+
+
+def is_inside(path, folder):
+    return os.path.commonpath([os.path.realpath(path), folder]) == folder
+
+
+def enter_sandbox(uid, hidden):
+    """Everything a process does before it runs student code: its own session, limits, a network
+    and a view of the files of its own, then the sandbox user."""
+    os.setsid()
+    limit_resources()
+    open_python_path()
+    isolate(hidden)
+    drop_to(uid)
+
+
+def kill_processes_of(uid):
+    """Kill every process of the sandbox user: what student code left running, wherever it went."""
+    if uid is None:
+        return
+    pid = os.fork()
+    if pid == 0:
+        try:
+            drop_to(uid)
+            os.kill(-1, signal.SIGKILL)  # every process this user may signal, but this one
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 @contextlib.contextmanager
@@ -133,6 +209,7 @@ def entries_of(owned_by):
 def launch(argv):
     parser = argparse.ArgumentParser(prog="grader.sandbox.launch")
     parser.add_argument("--uid", default="")
+    parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = [part for part in args.command if part != "--"] if args.command[:1] == ["--"] else args.command
@@ -148,6 +225,8 @@ def launch(argv):
     os.environ.update(HOME=str(home), IPYTHONDIR=str(home / ".ipython"),
                       MPLCONFIGDIR=str(home / ".matplotlib"), JUPYTER_RUNTIME_DIR=str(home / ".runtime"))
     limit_resources()
+    open_python_path()
+    isolate(args.hide)
     drop_to(uid)
     os.execvp(command[0], command)
 
