@@ -5,33 +5,12 @@ This is the unit-level twin of grading the whole example class with nbgrader
 process that sees the notebook's provided definitions and the student's graded
 cells, against each mistaken function and against the reference solution.
 """
-import nbformat
 import pytest
 
-from grader.assignments import ASSIGNMENTS, notebook
-from grader.example_class import solutions, students
-from grader.preprocessors import HIDDEN, RunHiddenTestsApart
+from grader.assignments import ASSIGNMENTS
+from grader.example_class import students
 from grader.reference import reference_functions
-
-
-def source_cells(assignment):
-    return nbformat.read(notebook(assignment), as_version=4).cells
-
-
-def hidden_tests(assignment):
-    """grade_id of each test cell -> its hidden test code."""
-    return {cell.metadata["nbgrader"]["grade_id"]: HIDDEN.search(cell.source).group(1)
-            for cell in source_cells(assignment) if cell.metadata.get("nbgrader", {}).get("grade")}
-
-
-def run_hidden_test(assignment, grade_id, functions=None):
-    """The verdict of one hidden test on the reference with some functions replaced."""
-    meta = lambda cell: cell.metadata.get("nbgrader", {})  # noqa: E731
-    provided = [c.source for c in source_cells(assignment)
-                if c.cell_type == "code" and meta(c).get("locked") and not meta(c).get("grade")]
-    student = [(functions or {}).get(grade_id_, code) for grade_id_, code in solutions(assignment).items()]
-    return RunHiddenTestsApart().run_apart(
-        {"provided": provided, "student": student, "tests": {grade_id: hidden_tests(assignment)[grade_id]}})[grade_id]
+from helpers import hidden_tests, run_hidden_test
 
 
 def mistakes():
