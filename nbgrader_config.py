@@ -4,7 +4,7 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-from grader.preprocessors import autograde_preprocessors
+from grader.preprocessors import autograde_preprocessors, sanitize_preprocessors
 
 COURSE_ROOT = Path(__file__).resolve().parent
 
@@ -18,7 +18,10 @@ c.CourseDirectory.course_id = "improving-deep-neural-networks"
 c.Execute.timeout = 30
 c.RunHiddenTestsApart.timeout = 30
 
-# Hidden tests run outside the student's kernel, in a fresh process each.
+# Deleted, duplicated or stripped cells are put back before nbgrader sanitizes a submission.
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+# Hidden tests run outside the student's kernel: the checks in one process, the
+# student's functions in a sandboxed one.
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 # Feedback shows the failure messages of hidden tests, never their code.

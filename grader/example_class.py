@@ -35,6 +35,9 @@ class Student:
     delete: list = field(default_factory=list)     # test cells removed
     move_first: list = field(default_factory=list) # test cells moved to the top
     edit: dict = field(default_factory=dict)       # test cell -> new source
+    duplicate: list = field(default_factory=list)  # cells pasted twice (copy and paste)
+    strip_metadata: bool = False                   # every cell's metadata dropped by an editor
+    notebook_from: str = ""                        # hands in another assignment's notebook instead
     expected: dict = field(default_factory=dict)   # test cell -> points, where the rule below does not apply
 
 
@@ -50,6 +53,9 @@ def load_student(path):
                    points=namespace.get("POINTS", {}), notebook=namespace.get("NOTEBOOK", ""),
                    notebook_text=namespace.get("NOTEBOOK_TEXT", ""), delete=namespace.get("DELETE", []),
                    move_first=namespace.get("MOVE_FIRST", []), edit=namespace.get("EDIT", {}),
+                   duplicate=namespace.get("DUPLICATE", []),
+                   strip_metadata=namespace.get("STRIP_METADATA", False),
+                   notebook_from=namespace.get("NOTEBOOK_FROM", ""),
                    expected=namespace.get("EXPECTED", {}))
 
 
@@ -95,7 +101,7 @@ def fill_notebook(assignment, student):
 
 
 def tamper_with_tests(nb, student):
-    """Delete, move to the top or edit test cells, as the student's spec says."""
+    """Delete, move to the top, edit, duplicate or strip cells, as the student's spec says."""
     def grade_id(cell):
         return cell.metadata.get("nbgrader", {}).get("grade_id")
     for cell in nb.cells:
@@ -103,7 +109,16 @@ def tamper_with_tests(nb, student):
             cell.source = student.edit[grade_id(cell)]
     moved = [cell for cell in nb.cells if grade_id(cell) in student.move_first]
     kept = [cell for cell in nb.cells if grade_id(cell) not in student.delete + student.move_first]
-    nb.cells = moved + kept
+    nb.cells = []
+    for cell in moved + kept:
+        nb.cells.append(cell)
+        if grade_id(cell) in student.duplicate:
+            pasted = nbformat.from_dict(cell)
+            pasted.id = f"{cell.id}-pasted"[:64]
+            nb.cells.append(pasted)
+    if student.strip_metadata:
+        for cell in nb.cells:
+            cell.metadata = {}
     return nb
 
 
@@ -113,7 +128,10 @@ def write_submission(assignment, student, submitted_dir):
         shutil.rmtree(folder)
     shutil.copytree(ROOT / "release" / assignment, folder)
     path = folder / f"{assignment}.ipynb"
-    nbformat.write(fill_notebook(assignment, student), path)
+    if student.notebook_from:
+        nbformat.write(fill_notebook(student.notebook_from, Student("reference")), path)
+    else:
+        nbformat.write(fill_notebook(assignment, student), path)
     if student.notebook_text:
         path.write_text(student.notebook_text)
     if student.notebook is None:

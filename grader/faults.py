@@ -13,10 +13,12 @@ left in /tmp.
 import argparse
 import hashlib
 import shutil
+import stat
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from .assignments import ROOT
 from .class_report import failure_reasons
@@ -50,18 +52,21 @@ def misbehaving(student):
 def fault_course(cell_timeout):
     chosen = [s for s in students(ASSIGNMENT) if misbehaving(s) or s.name in ORDINARY]
     config = f"\nc.Execute.timeout = {cell_timeout}\nc.RunHiddenTestsApart.timeout = {cell_timeout}\n"
-    course = scratch_course(tempfile.mkdtemp(prefix="fault-table-"), [ASSIGNMENT], lambda a: chosen, config)
+    # mkdtemp's folder is its owner's alone (0700), as home folders often are: grading must not mind.
+    course = scratch_course(Path(tempfile.mkdtemp(prefix="fault-table-")) / "course", [ASSIGNMENT],
+                            lambda a: chosen, config)
     return course, chosen
 
 
 def snapshot(course):
-    """sha256 of every file of the course but the grader's outputs."""
+    """sha256 and mode of every file (mode of every folder) of the course but the grader's outputs."""
     files = {}
     for path in sorted(course.rglob("*")):
         relative = path.relative_to(course)
-        if relative.parts[0].startswith(OUTPUTS) or not path.is_file():
+        if relative.parts[0].startswith(OUTPUTS):
             continue
-        files[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        mode = oct(stat.S_IMODE(path.lstat().st_mode))
+        files[str(relative)] = (hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "", mode)
     return files
 
 
@@ -125,7 +130,7 @@ def fault_table(cell_timeout=30, workers=2, keep=False):
         if keep:
             print(f"scratch course kept in {course}", file=sys.stderr)
         else:
-            shutil.rmtree(course, ignore_errors=True)
+            shutil.rmtree(course.parent, ignore_errors=True)
 
 
 def escapes(course, student):

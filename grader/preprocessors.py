@@ -249,6 +249,15 @@ def failure_output(message):
     return error_output("HiddenTestFailure", message)
 
 
+def sanitize_preprocessors():
+    """nbgrader's sanitizing chain, after the assignment's cells are put back (restore_cells.py)."""
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
+                                        OverwriteKernelspec)
+
+    from .restore_cells import RestoreCells
+    return [RestoreCells, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+
+
 def autograde_preprocessors():
     """nbgrader's autograde chain with the hidden tests moved out of the kernel."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor

@@ -1,6 +1,7 @@
 """Shared fixtures: the course root, reference solutions, notebook runs."""
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import nbformat
@@ -76,11 +77,32 @@ def small_class(assignment):
     return chosen
 
 
+def file_modes(tree, skip=(".venv", ".git", "__pycache__", "artifacts")):
+    """Relative path -> permission bits of every file and folder under `tree`."""
+    modes = {}
+    for folder, subfolders, files in os.walk(tree):
+        subfolders[:] = [name for name in subfolders if name not in skip]
+        for name in [*subfolders, *files]:
+            path = Path(folder) / name
+            modes[str(path.relative_to(tree))] = stat.S_IMODE(path.lstat().st_mode)
+    return modes
+
+
+MODES_BEFORE_GRADING = {}
+
+
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory):
-    """A scratch copy of the course, release regenerated, small class graded."""
-    course = tmp_path_factory.mktemp("course")
+    """A scratch copy of the course, release regenerated, small class graded.
+
+    The course sits in a folder only its owner may enter (as home folders often
+    are), apart from the Python environment: grading must not depend on that.
+    """
+    private = tmp_path_factory.mktemp("private")
+    private.chmod(0o700)
+    course = private / "course"
     build_small_course(course, ASSIGNMENTS)
+    MODES_BEFORE_GRADING.update(course=file_modes(course), repository=file_modes(ROOT))
     grade_class(course, ASSIGNMENTS, workers=2, quiet=True)
     nbgrader("export", "--to", str(course / "grades.csv"), root=course)
     return course

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import ROOT, small_class
+from conftest import MODES_BEFORE_GRADING, ROOT, file_modes, small_class
 from grader.assignments import ASSIGNMENTS
 from grader.example_class import expected_scores
 from grader.grades import collect_scores
@@ -48,3 +48,11 @@ def test_feedback_gives_each_mistake_its_hint(graded_course, assignment):
         if student.hint:
             page = graded_course / "feedback" / student.name / assignment / f"{assignment}.html"
             assert student.hint in html.unescape(page.read_text()), student.name
+
+
+def test_grading_leaves_every_file_mode_as_it_was(graded_course):
+    """Student code is kept from the course by what its sandbox sees, not by locking the course."""
+    for tree, root in (("course", graded_course), ("repository", ROOT)):
+        after = file_modes(root)
+        before = MODES_BEFORE_GRADING[tree]
+        assert {path: (mode, after.get(path)) for path, mode in before.items() if after.get(path) != mode} == {}

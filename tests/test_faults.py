@@ -28,13 +28,19 @@ def test_the_class_around_the_faults_is_graded_as_usual(table):
     assert points["fault_kernel_exit"] == (3, 3)  # only the function that kills the kernel loses points
     assert points["fault_endless_loop"] == (4, 4)
     assert points["fault_memory_hog"] == (3, 3)
+    for accident in ("fault_deleted_test", "fault_duplicated_test", "fault_duplicated_answer",
+                     "fault_stripped_metadata", "fault_moved_test", "fault_raised_points"):
+        assert points[accident] == (5, 5), accident  # a correct notebook keeps full marks
+    for attack in ("tampering_frame_walk", "tampering_agreeable_array"):
+        assert points[attack] == (3, 3), attack  # 0 for the attacked function, He
 
 
 def test_ungradable_notebooks_say_why(table):
     rows, _, _ = table
     reasons = {r.student: r.reason for r in rows}
     assert "JSONDecodeError" in reasons["fault_invalid_json"]
-    for student in ("fault_invalid_json", "fault_no_notebook", "fault_renamed_notebook"):
+    for student in ("fault_invalid_json", "fault_no_notebook", "fault_renamed_notebook", "fault_wrong_assignment"):
         assert reasons[student].startswith("not graded: ")
+    assert "right notebook" in reasons["fault_wrong_assignment"]
     assert "did not finish within 10 s" in reasons["fault_endless_loop"]
-    assert "needs manual grading" in reasons["fault_deleted_test"]
+    assert "subclass of numpy's array" in reasons["tampering_agreeable_array"]
