@@ -1,17 +1,22 @@
-"""Where student code runs while it is graded: a private copy, its own user, limited resources.
+"""Where student code runs while it is graded: a private copy, its own user, no network, limits.
 
-At autograde, each notebook's kernel (and each hidden test, see hidden_runner.py)
-runs as a user id of its own that owns nothing but a private temporary copy of
-the submission. The course directory is private to its owner (`lock_course`),
-so the student's code cannot read source/, grader/, the gradebook or other
-submissions, nor write anywhere in the course. What it leaves in world-writable
-places (/tmp, /dev/shm) is deleted afterwards. Without root none of this can be
-done: the code then runs as the grader's own user, with the limits only.
+At autograde, each notebook's kernel, and the process that holds the student's
+functions for the hidden tests (see hidden_runner.py), runs as a user id of its
+own that owns nothing but a private temporary copy of the submission. Before it
+drops to that user it gets a network namespace with no interface up (no
+loopback services, no gradebook server) and a mount namespace in which the
+course directory, this repository and /run are empty read-only folders, so it
+cannot read source/, grader/, the gradebook or other submissions: nothing of the
+instructor's tree is changed for that. What it leaves in world-writable places
+(/tmp, /dev/shm) is deleted afterwards, and whatever it left running is killed.
+Without root none of this can be done: the code then runs as the grader's own
+user, with the limits and the private copy only, and grading says so.
 
-    launch(["--uid", N, "--", COMMAND, ...])
+    launch(["--uid", N, "--hide", FOLDER, ..., "--", COMMAND, ...])
 
-is the kernel's launcher (see SandboxKernelManager in preprocessors.py): it sets the limits, gives the connection file to the
-user id, drops to it and executes COMMAND.
+is the kernel's launcher (see SandboxKernelManager in preprocessors.py): it sets
+the limits, isolates the process, gives the connection file to the user id,
+drops to it and executes COMMAND.
 """
 import argparse
 import contextlib
