@@ -1,0 +1,43 @@
+"""The kernel that runs a student's notebook has no network and does not see the course."""
+import socket
+
+import nbformat
+import pytest
+
+from grader.assignments import ROOT
+from grader.preprocessors import SandboxedExecute
+from grader.sandbox import can_switch_user
+
+pytestmark = pytest.mark.skipif(not can_switch_user(), reason="the sandbox needs root (CI grades as root)")
+
+
+def run_cell(source, folder):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    SandboxedExecute(timeout=60).preprocess(nb, {"metadata": {"path": str(folder)}})
+    return "".join(output.get("text", "") for output in nb.cells[0].outputs)
+
+
+def test_a_cell_cannot_reach_a_service_on_this_machine(tmp_path):
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    printed = run_cell(f"""
+import socket
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=5).sendall(b"grades")
+    print("connected")
+except OSError as error:
+    print("no connection:", error)
+""", tmp_path)
+    assert "no connection" in printed
+    with pytest.raises(socket.timeout):
+        listener.accept()
+
+
+def test_a_cell_sees_the_course_as_an_empty_folder(tmp_path):
+    printed = run_cell(f"""
+import os
+print(sorted(os.listdir({str(ROOT)!r})))
+print(os.path.exists({str(ROOT / 'grader' / 'initialization.py')!r}))
+""", tmp_path)
+    assert printed.splitlines() == ["['.venv']", "False"]
