@@ -254,6 +254,8 @@ def student_exception(name, message):
 
 def write_back(old, new):
     """Make `old` hold what the student's copy of it held after the call (in-place changes cross back)."""
+    if callable(old) and new is None:  # the checker's own function, not sent back
+        return old
     if type(old) is np.ndarray and type(new) is np.ndarray and old.shape == new.shape and old.flags.writeable:
         np.copyto(old, new, casting="unsafe")
         return old

@@ -98,10 +98,21 @@ def send_answer(channel, request, namespace):
         namespace.update(saved)
     try:
         to_plain(result, [], "the result")  # the clearest message first
-        send(channel, {"op": "returned", "result": result, "args": args, "kwargs": kwargs},
-             where="the arguments after the call")
+        send(channel, {"op": "returned", "result": result, "args": without_callbacks(args),
+                       "kwargs": without_callbacks(kwargs)}, where="the arguments after the call")
     except NotPlainData as refused:
         send(channel, {"op": "refused", "message": str(refused)})
+
+
+def without_callbacks(value):
+    """The arguments as they are after the call, the checker's functions left out (it has them)."""
+    if isinstance(value, Callback):
+        return None
+    if type(value) in (list, tuple):
+        return type(value)(without_callbacks(item) for item in value)
+    if type(value) is dict:
+        return {key: without_callbacks(item) for key, item in value.items()}
+    return value
 
 
 class Callback:

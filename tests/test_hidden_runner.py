@@ -62,3 +62,48 @@ def test_printing_does_not_reach_the_verdict():
 def test_a_missing_function_is_named():
     result = verdict("def triple(x):\n    return 3 * x")
     assert not result["passed"] and "'double' is not defined" in result["message"]
+
+
+def run_test(student_code, test):
+    return RunHiddenTestsApart(timeout=20).run_apart(
+        {"provided": PROVIDED, "student": [student_code], "tests": {"t": test}})["t"]
+
+
+def test_a_function_given_to_the_students_function_is_called_back():
+    test = """
+from utils.checks import check_arrays
+seen = []
+def twice(v):
+    seen.append(v.shape)
+    return 2 * v
+check_arrays(apply(twice, np.arange(3.0)), np.array([0.0, 2.0, 4.0]))
+assert seen == [(3,)]
+"""
+    assert run_test("def apply(f, x):\n    return f(x)", test) == {"passed": True}
+
+
+def test_changes_made_to_the_arguments_in_place_cross_back():
+    test = """
+params = {"W": np.zeros(2), "b": [1, 2]}
+step(params)
+assert params["W"].tolist() == [1.0, 1.0] and params["b"] == [1, 2, 3] and "new" in params
+"""
+    code = "def step(p):\n    p['W'] += 1\n    p['b'].append(3)\n    p['new'] = 0.5"
+    assert run_test(code, test) == {"passed": True}
+
+
+def test_a_value_that_is_not_plain_data_is_refused_by_name():
+    result = verdict("def double(x):\n    return {1, 2}")
+    assert not result["passed"] and "double: the result is a set" in result["message"]
+
+
+def test_an_exception_keeps_its_name_and_message():
+    result = run_test("def double(x):\n    raise KeyError('dW3')", """
+try:
+    double(np.zeros(1))
+except KeyError as error:
+    assert "dW3" in str(error)
+else:
+    raise AssertionError("no KeyError")
+""")
+    assert result == {"passed": True}
