@@ -356,7 +356,7 @@ body {{ font-family: sans-serif; margin: 2em; max-width: 90em; }}
 .caveat {{ background: #fff4d6; border-left: 4px solid #e0a800; padding: .6em 1em; }}
 table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #ccc; padding: .25em .6em; text-align: left; }}
 .pair {{ border-top: 2px solid #444; margin-top: 2em; }}
-.side {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }}
+.side {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }} .side > div {{ min-width: 0; }}
 pre {{ background: #f6f6f6; padding: .5em; overflow-x: auto; font-size: 85%; }}
 mark {{ background: #ffd54f; }}
 .strength {{ font-weight: bold; }}
@@ -417,8 +417,9 @@ def write_report(root, pairs):
 # A synthetic class, to measure how the comparison scales.
 
 def synthetic_class(course, size):
-    """`size` submissions spread over the assignments, each an example student whose answers carry
-    lines of their own (so that, as in a real class, students mostly do not share code)."""
+    """`size` submissions spread over the assignments, each an example student (renamed) with a
+    line of its own in about half its graded cells: clones of one example student are near-copies,
+    the code everyone has is shared by hundreds."""
     from .assignments import ROOT
     from .example_class import fill_notebook, integrity_students, students
 
@@ -430,10 +431,8 @@ def synthetic_class(course, size):
         assignment = ASSIGNMENTS[i % len(ASSIGNMENTS)]
         nb = nbformat.from_dict(json.loads(json.dumps(generator.choice(templates[assignment]))))
         for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("solution"):
-                lines = cell.source.splitlines()
-                cell.source = "\n".join(line + f"  ; note_{generator.randrange(10**6)} = {generator.randrange(10**6)}"
-                                        if j % 2 and line.strip() else line for j, line in enumerate(lines))
+            if cell.metadata.get("nbgrader", {}).get("solution") and generator.random() < 0.5:
+                cell.source += f"\n    note_{generator.randrange(10**6)} = {generator.randrange(10**6)}"
         folder = Path(course) / "submitted" / f"s{i:05d}" / assignment
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{assignment}.ipynb")
@@ -444,14 +443,17 @@ def benchmark(size):
     try:
         synthetic_class(course, size)
         start = time.perf_counter()
-        pairs = rank_pairs(course, ASSIGNMENTS)
+        classes = {a: read_submissions(course, a, read_release(course, a)) for a in ASSIGNMENTS}
+        read = time.perf_counter() - start
+        pairs = [pair for submissions in classes.values() for pair in compare_class(submissions)]
         compared = time.perf_counter() - start
         write_report(course, pairs)
         total = time.perf_counter() - start
         per_assignment = size / len(ASSIGNMENTS)
         print(f"{size} submissions ({per_assignment:.0f} per assignment, "
               f"{len(ASSIGNMENTS) * per_assignment * (per_assignment - 1) / 2:.0f} possible pairs): "
-              f"compared in {compared:.1f} s, report written after {total:.1f} s; "
+              f"read and fingerprinted in {read:.1f} s, compared after {compared:.1f} s, "
+              f"report written after {total:.1f} s; "
               f"{len(pairs)} pairs share something, {sum(p.score >= THRESHOLD for p in pairs)} flagged")
     finally:
         shutil.rmtree(course)
