@@ -1,8 +1,8 @@
 """The course's main job, step by step or all at once.
 
-    python -m grader all        release, collect, grade, export, table, report
+    python -m grader all        release, collect, grade, export, table, report, integrity
     python -m grader release    regenerate release/ from source/
-    python -m grader collect    write the example class into submitted/
+    python -m grader collect    write the example class (and the integrity class) into submitted/
     python -m grader grade      autograde everything in submitted/ in parallel, with feedback
                                 (options: python -m grader grade --help)
     python -m grader autograde  the same, one submission at a time with plain `nbgrader autograde`
@@ -11,6 +11,8 @@
     python -m grader table      print the grade table
     python -m grader report     class report: who passed what, the commonest mistakes
     python -m grader faults     grade the fault and attack submissions, print what came of each
+    python -m grader integrity  who handed in the same work: integrity_report.html/.csv
+                                (options: python -m grader integrity --help)
 
 Run from the Makefile (`make grade`), which puts the environment on PATH.
 """
@@ -23,7 +25,7 @@ import sys
 from pathlib import Path
 
 from .assignments import ASSIGNMENTS, ROOT, link_shared_files
-from . import class_report, example_class, grades
+from . import class_report, example_class, grades, integrity
 from .parallel import LOG_DIR, grade_class
 from .sandbox import limits_of_this_platform
 
@@ -70,7 +72,8 @@ def release():
 
 def collect():
     shutil.rmtree(SUBMITTED, ignore_errors=True)
-    written = example_class.build(ASSIGNMENTS, SUBMITTED)
+    written = example_class.build(ASSIGNMENTS, SUBMITTED, chosen=lambda a: example_class.students(a)
+                                  + example_class.integrity_students(a))
     print(f"example class: {len(written)} submissions in {SUBMITTED.relative_to(ROOT)}/")
 
 
@@ -133,7 +136,7 @@ def start_fresh():
 
 
 STEPS = {"release": release, "collect": collect, "grade": grade, "export": export,
-         "table": table, "report": report}
+         "table": table, "report": report, "integrity": integrity.main}
 SERIAL_STEPS = {"autograde": autograde, "feedback": feedback}
 
 
@@ -145,6 +148,8 @@ def main(argv):
             step()
     elif command == "grade":
         grade(argv[1:])
+    elif command == "integrity":
+        integrity.main(argv[1:])
     elif command == "faults":
         from . import faults
         faults.main(argv[1:])

@@ -4,10 +4,13 @@ Every student starts from the release folder of the assignment. `reference`
 fills each graded cell with the solution from source/, `blank` changes
 nothing, and each file testcases/example_class/<assignment>/<student>.py
 replaces the graded cells of the functions it defines (see the README there).
+The integrity class (testcases/integrity_class/) is written the same way.
 """
 import ast
+import hashlib
 import re
 import shutil
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +19,7 @@ import nbformat
 from .assignments import ROOT, notebook
 
 SPEC_DIR = ROOT / "testcases" / "example_class"
+INTEGRITY_DIR = ROOT / "testcases" / "integrity_class"
 SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
@@ -39,6 +43,7 @@ class Student:
     strip_metadata: bool = False                   # every cell's metadata dropped by an editor
     notebook_from: str = ""                        # hands in another assignment's notebook instead
     expected: dict = field(default_factory=dict)   # test cell -> points, where the rule below does not apply
+    copy_of: "Student" = None                      # whose notebook file this student handed in
 
 
 def load_student(path):
@@ -56,13 +61,19 @@ def load_student(path):
                    duplicate=namespace.get("DUPLICATE", []),
                    strip_metadata=namespace.get("STRIP_METADATA", False),
                    notebook_from=namespace.get("NOTEBOOK_FROM", ""),
-                   expected=namespace.get("EXPECTED", {}))
+                   expected=namespace.get("EXPECTED", {}),
+                   copy_of=load_student(path.with_name(namespace["COPY_OF"] + ".py")) if "COPY_OF" in namespace else None)
 
 
 def students(assignment):
     """The example class of one assignment: reference, blank, then one per spec file."""
     specs = sorted((SPEC_DIR / assignment).glob("*.py"))
     return [Student("reference"), Student("blank", blank=True)] + [load_student(p) for p in specs]
+
+
+def integrity_students(assignment):
+    """The students planted for the integrity report (testcases/integrity_class/README.md)."""
+    return [load_student(p) for p in sorted((INTEGRITY_DIR / assignment).glob("*.py"))]
 
 
 def solution_code(cell_source):
@@ -79,25 +90,39 @@ def solutions(assignment):
 
 def fill_notebook(assignment, student):
     """The release notebook with the student's answers in its graded cells."""
+    if student.copy_of:
+        return write_functions(fill_notebook(assignment, student.copy_of), student.functions)
     nb = nbformat.read(notebook(assignment, "release"), as_version=4)
     if student.blank:
         return nb
     reference = solutions(assignment)
     for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if not cell.metadata.get("nbgrader", {}).get("solution"):
-            continue
-        if grade_id in student.functions:
-            cell.source = f"# GRADED FUNCTION: {grade_id}\n\n{student.functions[grade_id]}\n"
-        else:
-            cell.source = reference[grade_id]
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = reference[cell.metadata["nbgrader"]["grade_id"]]
+    write_functions(nb, student.functions)
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in student.points:
             cell.metadata["nbgrader"]["points"] = student.points[grade_id]
     first_code = next(i for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
-    nb.cells[first_code + 1:first_code + 1] = [nbformat.v4.new_code_cell(code.strip()) for code in student.cells]
+    nb.cells[first_code + 1:first_code + 1] = [nbformat.v4.new_code_cell(code.strip(), id=own_cell_id(student.name, i))
+                                               for i, code in enumerate(student.cells)]
     return tamper_with_tests(nb, student)
+
+
+def write_functions(nb, functions):
+    """Put each function's source into the graded cell of that name."""
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in functions:
+            cell.source = f"# GRADED FUNCTION: {grade_id}\n\n{functions[grade_id]}\n"
+    return nb
+
+
+def own_cell_id(student_name, index):
+    """A cell id of the kind JupyterLab gives a new cell, the same on every build (a copier's file keeps it)."""
+    digest = hashlib.sha256(f"{student_name}/{index}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def tamper_with_tests(nb, student):
@@ -143,11 +168,11 @@ def write_submission(assignment, student, submitted_dir):
     return folder
 
 
-def build(assignments, submitted_dir, only=None):
+def build(assignments, submitted_dir, only=None, chosen=students):
     """Write every student's submission of every assignment into submitted_dir."""
     written = []
     for assignment in assignments:
-        for student in students(assignment):
+        for student in chosen(assignment):
             if only is None or student.name in only:
                 written.append(write_submission(assignment, student, submitted_dir))
     return written
