@@ -48,4 +48,4 @@ lab: env
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab
 
 benchmark: env
-	$(RUN) $(BIN)/python -m grader.benchmark
+	$(RUN) $(BIN)/python -m grader.course.benchmark

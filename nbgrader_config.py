@@ -4,7 +4,7 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-from grader.preprocessors import autograde_preprocessors, sanitize_preprocessors
+from grader.autograde.preprocessors import autograde_preprocessors, sanitize_preprocessors
 
 COURSE_ROOT = Path(__file__).resolve().parent
 

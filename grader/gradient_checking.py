@@ -11,12 +11,12 @@ import io
 import numpy as np
 
 from testcases import gradient_checking as cases
-from utils.checks import array_difference, dict_difference
+from utils.checks import dict_difference
 from utils.gradient_check import (block_differences, dictionary_to_vector, gradients_to_vector,
                                   relative_difference, vector_to_dictionary)
 
-from .reference import reference_functions
-from .report import fail
+from grader.reference import reference_functions
+from grader.checking import fail
 
 
 def reference(name):

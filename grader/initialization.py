@@ -9,7 +9,7 @@ import numpy as np
 from testcases import initialization as cases
 from utils.checks import dict_difference
 
-from .report import fail
+from grader.checking import fail
 
 # Layer sizes the hidden tests add: deeper, wider, a single layer, and
 # shapes that no hard-coded dict for [3, 2, 1] or [2, 4, 1] can satisfy.

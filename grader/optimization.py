@@ -9,7 +9,7 @@ import numpy as np
 from testcases import optimization as cases
 from utils.checks import array_difference, dict_difference
 
-from .report import fail
+from grader.checking import fail
 
 
 def copied(value):

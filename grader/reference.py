@@ -1,20 +1,18 @@
 """The reference solution, read from the source notebook (its single source of truth)."""
-import ast
 import functools
+import re
 
 import nbformat
 
-from .assignments import notebook
-from .example_class import solution_code
+from grader.assignments import notebook
+from grader.autograde.definitions import safe_definitions
+
+SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
-def definitions_only(source):
-    """The imports and definitions of a cell, without its magics or statements that run things."""
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-    tree = ast.parse("\n".join(lines))
-    tree.body = [node for node in tree.body
-                 if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))]
-    return tree
+def solution_code(cell_source):
+    """A source cell's code as a student who got it right would have written it."""
+    return "\n".join(line for line in cell_source.splitlines() if not SOLUTION_MARKER.match(line))
 
 
 @functools.lru_cache(maxsize=None)
@@ -26,9 +24,9 @@ def reference_functions(assignment):
         if cell.cell_type != "code" or meta.get("grade"):
             continue
         if meta.get("solution"):
-            code = definitions_only(solution_code(cell.source))
+            code = safe_definitions(solution_code(cell.source), trusted=True)
         elif meta.get("locked"):
-            code = definitions_only(cell.source)
+            code = safe_definitions(cell.source, trusted=True)
         else:
             continue
         exec(compile(code, f"<{assignment} reference>", "exec"), namespace)

@@ -11,7 +11,7 @@ from utils.activations import relu, sigmoid
 from utils.checks import array_difference, dict_difference
 from utils.three_layer_net import backward_propagation, compute_cost, forward_propagation
 
-from .report import fail
+from grader.checking import fail
 
 
 def random_case(seed, sizes=(4, 5, 3, 1), m=7):

@@ -8,10 +8,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from grader.__main__ import nbgrader
+from grader.course.commands import nbgrader
 from grader.assignments import ASSIGNMENTS, notebook
-from grader.example_class import scratch_course, students
-from grader.parallel import grade_class
+from grader.course.example_class import scratch_course, students
+from grader.autograde.class_grading import grade_class
 from grader.reference import reference_functions  # noqa: F401 (used by the tests)
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -2,8 +2,8 @@
 import nbformat
 
 from grader.assignments import notebook
-from grader.example_class import solutions
-from grader.preprocessors import HIDDEN, RunHiddenTestsApart
+from grader.course.example_class import solutions
+from grader.autograde.preprocessors import HIDDEN, RunHiddenTestsApart
 
 
 def source_cells(assignment):

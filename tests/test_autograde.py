@@ -6,8 +6,8 @@ import pytest
 
 from conftest import MODES_BEFORE_GRADING, ROOT, file_modes, small_class
 from grader.assignments import ASSIGNMENTS
-from grader.example_class import expected_scores
-from grader.grades import collect_scores
+from grader.course.example_class import expected_scores
+from grader.autograde.gradebook import collect_scores
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -23,8 +23,8 @@ import pytest
 
 from conftest import ROOT, small_class
 from grader.assignments import ASSIGNMENTS, notebook
-from grader import example_class  # not `from`: pytest would collect its test_cell_points
-from grader.example_class import Student, expected_scores, fill_notebook
+from grader.course import example_class  # not `from`: pytest would collect its test_cell_points
+from grader.course.example_class import Student, expected_scores, fill_notebook
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Without the networking flags chromium keeps dialing Google services, which a

@@ -8,7 +8,7 @@ cells, against each mistaken function and against the reference solution.
 import pytest
 
 from grader.assignments import ASSIGNMENTS
-from grader.example_class import students
+from grader.course.example_class import students
 from grader.reference import reference_functions
 from helpers import hidden_tests, run_hidden_test
 

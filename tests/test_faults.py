@@ -6,7 +6,7 @@ outside the grader's outputs, nothing left in /tmp, no file of the course read.
 """
 import pytest
 
-from grader.faults import fault_table, format_table
+from grader.course.faults import fault_table, format_table
 
 
 @pytest.fixture(scope="module")

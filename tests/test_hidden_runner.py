@@ -1,5 +1,5 @@
 """The out-of-kernel hidden-test runner contains what a student's function does."""
-from grader.preprocessors import RunHiddenTestsApart
+from grader.autograde.preprocessors import RunHiddenTestsApart
 
 PROVIDED = ["import numpy as np\nfrom utils.checks import check_arrays"]
 TEST = """

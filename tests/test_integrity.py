@@ -11,9 +11,9 @@ import nbformat
 import pytest
 
 from conftest import ROOT
-from grader import integrity
-from grader.example_class import build, integrity_students, solutions, students
-from grader.preprocessors import RunHiddenTestsApart
+from grader.course import integrity
+from grader.course.example_class import build, integrity_students, solutions, students
+from grader.autograde.preprocessors import RunHiddenTestsApart
 from helpers import hidden_tests, source_cells
 
 ASSIGNMENT = "gradient_checking"

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, build_small_course
-from grader import class_report
-from grader.__main__ import nbgrader
-from grader.example_class import students
-from grader.grades import collect_scores
-from grader.parallel import LOG_DIR, LocalWorker, grade_class, submissions
+from grader.course import class_report
+from grader.course.commands import nbgrader
+from grader.course.example_class import students
+from grader.autograde.gradebook import collect_scores
+from grader.autograde.class_grading import LOG_DIR, LocalWorker, grade_class, submissions
 
 # Five submissions of one assignment (full marks, blank, two mistakes, kernel
 # tampering) keep the four gradings of the same class short.
@@ -171,7 +171,7 @@ def test_a_dying_or_hanging_submission_fails_alone(tmp_path, monkeypatch):
     students = ["ann", "dies", "bob", "hangs", "cid", "dee"]
     for student in students:
         (tmp_path / "submitted" / student / "initialization").mkdir(parents=True)
-    monkeypatch.setattr("grader.parallel.prepare_gradebook", lambda *args: None)
+    monkeypatch.setattr("grader.autograde.class_grading.prepare_gradebook", lambda *args: None)
     start = time.monotonic()
     results = {r["student"]: r for r in grade_class(tmp_path, ["initialization"], workers=2, timeout=5, quiet=True)}
     assert time.monotonic() - start < 60

@@ -5,7 +5,7 @@ import socket
 import numpy as np
 import pytest
 
-from grader.plain_data import FRAME, BrokenChannel, NotPlainData, receive, send
+from grader.autograde.plain_data import FRAME, BrokenChannel, NotPlainData, receive, send
 
 
 def round_trip(value, **options):

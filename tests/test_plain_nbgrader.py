@@ -2,9 +2,9 @@
 grades notebooks that went through accidents as the parallel grader does, one after another."""
 import pytest
 
-from grader.__main__ import nbgrader
-from grader.example_class import expected_scores, scratch_course, students
-from grader.grades import collect_scores
+from grader.course.commands import nbgrader
+from grader.course.example_class import expected_scores, scratch_course, students
+from grader.autograde.gradebook import collect_scores
 
 ACCIDENTS = ["fault_duplicated_test", "fault_wrong_assignment", "fault_deleted_test", "fault_stripped_metadata",
              "tampering_agreeable_array", "reference"]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from conftest import errors, reference_functions, text_output
-from grader import cases as stored_cases
+from grader.course import stored_cases
 from testcases import regularization as cases
 from utils.checks import check_arrays, check_dict
 from utils.datasets import load_arrays

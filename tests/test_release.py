@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT, errors, run_notebook
 from grader.assignments import ASSIGNMENTS, SHARED_FILES, notebook
-from grader import example_class
+from grader.course import example_class
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

@@ -5,7 +5,7 @@ import nbformat
 import pytest
 
 from grader.assignments import ASSIGNMENTS, notebook
-from grader.restore_cells import grade_id, is_nbgrader_cell, restore
+from grader.autograde.restore_cells import grade_id, is_nbgrader_cell, restore
 
 
 def release(assignment):

@@ -5,8 +5,8 @@ import nbformat
 import pytest
 
 from grader.assignments import ROOT
-from grader.preprocessors import SandboxedExecute
-from grader.sandbox import can_switch_user
+from grader.autograde.preprocessors import SandboxedExecute
+from grader.autograde.sandbox import can_switch_user
 
 pytestmark = pytest.mark.skipif(not can_switch_user(), reason="the sandbox needs root (CI grades as root)")
 

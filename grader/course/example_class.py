@@ -8,7 +8,6 @@ The integrity class (testcases/integrity_class/) is written the same way.
 """
 import ast
 import hashlib
-import re
 import shutil
 import uuid
 from dataclasses import dataclass, field
@@ -16,11 +15,11 @@ from pathlib import Path
 
 import nbformat
 
-from .assignments import ROOT, notebook
+from grader.assignments import ROOT, notebook
+from grader.reference import solution_code
 
 SPEC_DIR = ROOT / "testcases" / "example_class"
 INTEGRITY_DIR = ROOT / "testcases" / "integrity_class"
-SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
 @dataclass
@@ -74,11 +73,6 @@ def students(assignment):
 def integrity_students(assignment):
     """The students planted for the integrity report (testcases/integrity_class/README.md)."""
     return [load_student(p) for p in sorted((INTEGRITY_DIR / assignment).glob("*.py"))]
-
-
-def solution_code(cell_source):
-    """A source cell's code as a student who got it right would have written it."""
-    return "\n".join(line for line in cell_source.splitlines() if not SOLUTION_MARKER.match(line))
 
 
 def solutions(assignment):
@@ -203,7 +197,7 @@ def scratch_course(course, assignments, chosen=students, extra_config=""):
     import contextlib
     import io
 
-    from .__main__ import nbgrader  # the main job imports this module
+    from grader.course.commands import nbgrader  # commands imports this module
 
     course = Path(course)
     course.mkdir(parents=True, exist_ok=True)

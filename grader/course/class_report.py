@@ -14,8 +14,8 @@ from pathlib import Path
 import matplotlib
 import nbformat
 
-from .assignments import ASSIGNMENTS
-from .grades import collect_scores, max_points
+from grader.assignments import ASSIGNMENTS
+from grader.autograde.gradebook import collect_scores, max_points
 
 TOP_REASONS = 3
 

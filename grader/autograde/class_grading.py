@@ -3,7 +3,7 @@
     python -m grader grade [assignment ...] [--workers N] [--scheduler ADDRESS]
                            [--db-url URL] [--force] [--timeout SECONDS]
 
-Each submission is one task (grader/worker.py). Without --scheduler the tasks
+Each submission is one task (grader/autograde/worker.py). Without --scheduler the tasks
 run on N local worker processes (default: one per core); with it, on the Dask
 cluster at that address. A task's result is written to grading_log/ as soon
 as it ends, so a rerun skips what was graded (unless --force) and finishes
@@ -24,10 +24,9 @@ import threading
 import time
 from pathlib import Path
 
-from .assignments import ROOT
-from .grades import course_config, default_db_url
-from .sandbox import limits_of_this_platform
-from .worker import SINGLE_THREADED, grade_submission
+from grader.autograde.gradebook import course_config, default_db_url
+from grader.autograde.sandbox import limits_of_this_platform
+from grader.autograde.worker import SINGLE_THREADED, grade_submission
 
 LOG_DIR = "grading_log"
 
@@ -112,9 +111,9 @@ class Progress:
 
 
 class LocalWorker:
-    """A `python -m grader.worker` process in its own session (its kernels die with it)."""
+    """A `python -m grader.autograde.worker` process in its own session (its kernels die with it)."""
 
-    command = [sys.executable, "-m", "grader.worker"]
+    command = [sys.executable, "-m", "grader.autograde.worker"]
 
     def __init__(self, root):
         self.root = Path(root)
@@ -260,6 +259,6 @@ def prepare_gradebook(root, db_url, assignments):
                             f"--CourseDirectory.db_url={url}", f"--CourseDirectory.release_directory={scratch}",
                             "--log-level=ERROR"], cwd=root, check=True, capture_output=True)
     if url.startswith("sqlite:///"):
-        # WAL lets readers go on while one worker writes; writers wait their turn (grader/worker.py).
+        # WAL lets readers go on while one worker writes; writers wait their turn (grader/autograde/worker.py).
         with sqlite3.connect(url.removeprefix("sqlite:///").split("?")[0], timeout=60) as connection:
             connection.execute("PRAGMA journal_mode=WAL")

@@ -1,6 +1,6 @@
 """Run a notebook's hidden tests: the checks here, the student's functions in a process of their own.
 
-    python -m grader.hidden_runner < job.json
+    python -m grader.autograde.hidden_runner < job.json
 
 The job holds the notebook's provided cells, the student's graded cells, the
 hidden tests by grade_id, the private copy of the submission to run in, the
@@ -34,53 +34,17 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.plain_data import BrokenChannel, NotPlainData, receive, send
-from grader.sandbox import enter_sandbox, kill_processes_of
+from grader.autograde.definitions import Rejected, safe_definitions
+from grader.autograde.plain_data import BrokenChannel, receive, send
+from grader.autograde.sandbox import enter_sandbox, kill_processes_of
 
 HERE = Path(__file__).resolve().parent
 STUDENT_SIDE = ["plain_data.py", "student_side.py"]  # what the student's process runs, copied beside it
 START_TIMEOUT = 60  # seconds for the student's process to import the notebook's modules
 
 
-class Rejected(Exception):
-    """A student's cell holds code that would run when it is merely defined."""
-
-
 class TestStopped(BaseException):
     """The test cannot go on; the message is the verdict. (Not an Exception: checks must not catch it.)"""
-
-
-def safe_definitions(source, trusted):
-    """The imports and function definitions of a cell, as source text.
-
-    For a student's cell (trusted=False) a function may not have decorators or
-    non-literal default values: both would run code at definition time.
-    """
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-    tree = ast.parse("\n".join(lines))
-    kept = []
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            kept.append(node)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if not trusted:
-                defaults = node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
-                if node.decorator_list or not all(is_literal(d) for d in defaults):
-                    raise Rejected(f"{node.name} has a decorator or a default value that is not a "
-                                   "plain constant; the autograder only accepts plain definitions")
-            kept.append(node)
-        elif trusted and isinstance(node, ast.ClassDef):
-            kept.append(node)
-    tree.body = kept
-    return ast.unparse(tree)
-
-
-def is_literal(node):
-    try:
-        ast.literal_eval(node)
-        return True
-    except ValueError:
-        return False
 
 
 def student_definitions(sources):

@@ -39,7 +39,7 @@ import numpy as np
 from copydetect import CodeFingerprint
 from copydetect.utils import find_fingerprint_overlap, get_copied_slices, highlight_overlap
 
-from .assignments import ASSIGNMENTS
+from grader.assignments import ASSIGNMENTS
 
 THRESHOLD = 0.5
 # k-grams of 12 normalised characters, about one statement ("V=V.V(V,V)"), all
@@ -420,8 +420,8 @@ def synthetic_class(course, size):
     """`size` submissions spread over the assignments, each an example student (renamed) with a
     line of its own in about half its graded cells: clones of one example student are near-copies,
     the code everyone has is shared by hundreds."""
-    from .assignments import ROOT
-    from .example_class import fill_notebook, integrity_students, students
+    from grader.assignments import ROOT
+    from grader.course.example_class import fill_notebook, integrity_students, students
 
     (Path(course) / "release").symlink_to(ROOT / "release")
     generator = random.Random(0)
@@ -460,7 +460,7 @@ def benchmark(size):
 
 
 def main(argv=()):
-    from .assignments import ROOT
+    from grader.assignments import ROOT
     parser = argparse.ArgumentParser(prog="python -m grader integrity", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignments", nargs="*", default=ASSIGNMENTS)

@@ -1,7 +1,7 @@
 """How much autograding costs on top of the work a notebook does.
 
-    make benchmark        (or: python -m grader.benchmark [assignment ...])
-    python -m grader.benchmark --class [--size 40]
+    make benchmark        (or: python -m grader.course.benchmark [assignment ...])
+    python -m grader.course.benchmark --class [--size 40]
 
 The first form grades one submission at a time; --class grades a synthetic class
 (see class_benchmark below).
@@ -27,10 +27,10 @@ import matplotlib
 import nbformat
 from nbclient import NotebookClient
 
-from .__main__ import nbgrader
-from .assignments import ASSIGNMENTS
-from .example_class import Student, scratch_course, students
-from .parallel import grade_class
+from grader.course.commands import nbgrader
+from grader.assignments import ASSIGNMENTS
+from grader.course.example_class import Student, scratch_course, students
+from grader.autograde.class_grading import grade_class
 
 
 def reference_course(assignment):

@@ -5,7 +5,7 @@ controls: it can redefine np.allclose, print or the course's helpers before a
 test cell runs. So the hidden part of each test cell is taken out before the
 kernel runs the notebook (HideHiddenTests) and run afterwards, one cell at a
 time, in a fresh process that sees only the notebook's definitions
-(RunHiddenTestsApart, grader/hidden_runner.py). The cell's outputs are then
+(RunHiddenTestsApart, grader/autograde/hidden_runner.py). The cell's outputs are then
 what that process said: nothing when the tests pass, the failure message
 when they fail, which nbgrader scores as usual.
 """
@@ -26,8 +26,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
-from .assignments import ROOT
-from .sandbox import (can_switch_user, hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
+from grader.assignments import ROOT
+from grader.autograde.sandbox import (can_switch_user, hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
                       private_copy, sandbox_uid)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
@@ -56,7 +56,7 @@ def course_root(preprocessor):
 
 
 class SandboxKernelManager(AsyncKernelManager):
-    """Starts the kernel through `python -m grader.sandbox`, as this grading process's sandbox user.
+    """Starts the kernel through `python -m grader.autograde.sandbox`, as this grading process's sandbox user.
 
     The kernel has no network (see sandbox.isolate), so it talks to nbclient over Unix sockets
     (`transport = "ipc"`) in the sandbox's home rather than over TCP on localhost.
@@ -74,7 +74,7 @@ class SandboxKernelManager(AsyncKernelManager):
 
 
 class SandboxedExecute(Execute):
-    """nbgrader's Execute in the sandbox (grader/sandbox.py), and not stopped by a dying kernel.
+    """nbgrader's Execute in the sandbox (grader/autograde/sandbox.py), and not stopped by a dying kernel.
 
     nbgrader drops a whole notebook when its kernel dies (os._exit, a crash):
     here the cell that killed it gets an error saying so, a new kernel runs the
@@ -221,8 +221,8 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
 
 # -I isolates the runner from the environment and the working directory;
 # the course root is put on sys.path explicitly, and nothing else.
-RUNNER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.hidden_runner import main; main()"
-LAUNCHER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.sandbox import launch; launch(sys.argv[1:])"
+RUNNER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.hidden_runner import main; main()"
+LAUNCHER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.sandbox import launch; launch(sys.argv[1:])"
 
 
 def limits():
@@ -254,7 +254,7 @@ def sanitize_preprocessors():
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
                                         OverwriteKernelspec)
 
-    from .restore_cells import RestoreCells
+    from grader.autograde.restore_cells import RestoreCells
     return [RestoreCells, ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
 
 

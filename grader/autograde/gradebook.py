@@ -3,7 +3,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from .assignments import ASSIGNMENTS
+from grader.assignments import ASSIGNMENTS
 
 
 def course_config(root):

@@ -29,11 +29,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from grader.assignments import ROOT
+
 MEMORY_LIMIT = 4 * 2**30    # address space of one kernel or hidden test
 FILE_SIZE_LIMIT = 64 * 2**20  # largest file student code may write
 UID_BASE = 1_000_000         # sandbox user ids: UID_BASE + the grading process's pid, unique at any time
 WORLD_WRITABLE = ["/tmp", "/var/tmp", "/dev/shm"]
-ROOT = Path(__file__).resolve().parent.parent
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
 MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
@@ -212,7 +213,7 @@ def entries_of(owned_by):
 
 
 def launch(argv):
-    parser = argparse.ArgumentParser(prog="grader.sandbox.launch")
+    parser = argparse.ArgumentParser(prog="grader.autograde.sandbox.launch")
     parser.add_argument("--uid", default="")
     parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("command", nargs=argparse.REMAINDER)

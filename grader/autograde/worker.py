@@ -1,7 +1,7 @@
 """Grade one submission: nbgrader autograde, then its feedback, in this process.
 
-`grade_submission` is the unit of work of the class grader (grader/parallel.py).
-It runs where the work is: in a local worker process (`python -m grader.worker`,
+`grade_submission` is the unit of work of the class grader (grader/autograde/class_grading.py).
+It runs where the work is: in a local worker process (`python -m grader.autograde.worker`,
 which reads one task per line on stdin and answers one JSON line each) or as a
 task on a Dask worker. nbgrader is imported once per process, which saves
 about 2.5 s per submission over starting `nbgrader autograde` each time.
@@ -28,7 +28,7 @@ def nbgrader_api(root, db_url):
     """One NbGraderAPI per course and gradebook, configured by the course's nbgrader_config.py."""
     from nbgrader.apps import NbGraderAPI
 
-    from .grades import course_config, default_db_url
+    from grader.autograde.gradebook import course_config, default_db_url
 
     config = course_config(root)
     config.CourseDirectory.root = root

@@ -20,12 +20,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .assignments import ROOT
-from .class_report import failure_reasons
-from .example_class import expected_scores, scratch_course, students
-from .grades import collect_scores
-from .parallel import LOG_DIR, grade_class
-from .sandbox import UID_BASE, entries_of
+from grader.assignments import ROOT
+from grader.course.class_report import failure_reasons
+from grader.course.example_class import expected_scores, scratch_course, students
+from grader.autograde.gradebook import collect_scores
+from grader.autograde.class_grading import LOG_DIR, grade_class
+from grader.autograde.sandbox import UID_BASE, entries_of
 
 ASSIGNMENT = "initialization"
 ORDINARY = ["reference", "blank", "he_xavier_scale", "zeros_transposed"]

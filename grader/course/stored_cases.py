@@ -1,6 +1,6 @@
 """Build the stored test cases in testcases/data/ (instructors only).
 
-    python -m grader.cases
+    python -m grader.course.stored_cases
 
 A case whose input would give a graded function away (the cache of a
 dropout forward pass, say) is stored as arrays instead of as code.
@@ -8,7 +8,7 @@ dropout forward pass, say) is stored as arrays instead of as code.
 from testcases import regularization
 from utils.datasets import save_arrays
 
-from . import regularization as hidden_regularization
+from grader import regularization as hidden_regularization
 
 
 def build_regularization():
