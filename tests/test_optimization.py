@@ -8,7 +8,7 @@ from conftest import errors, reference_functions, text_output
 from grader import optimization as hidden
 from testcases import optimization as cases
 from utils.checks import check_dict
-from utils.gradient_check import numerical_gradient_array, rel_error
+from utils.numerical_gradient import numerical_gradient_array, rel_error
 
 
 @pytest.fixture(scope="module")
