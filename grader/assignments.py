@@ -45,8 +45,26 @@ def notebook(assignment, folder="source"):
     return ROOT / folder / assignment / f"{assignment}.ipynb"
 
 
+TITLES = {"initialization": "Initialization", "regularization": "Regularization",
+          "gradient_checking": "Gradient checking", "optimization": "Optimization methods and batch normalization"}
+# What each assignment takes from the two originals, for its README's credits.
+ORIGINALS = {
+    "initialization": "the original course's Initialization assignment",
+    "regularization": "the original course's Regularization assignment",
+    "gradient_checking": "the original course's Gradient Checking assignment",
+    "optimization": "the original course's Optimization Methods assignment and CS231n's batch normalization exercises",
+}
+
+
+def student_readme(assignment):
+    """The README.md of an assignment's release folder, from the one template grader/student_readme.md."""
+    return (ROOT / "grader" / "student_readme.md").read_text().format(
+        title=TITLES[assignment], assignment=assignment, original=ORIGINALS[assignment])
+
+
 def link_shared_files(assignment):
-    """(Re)create source/<assignment>/'s symlinks to the shared files it needs, removing stale ones."""
+    """(Re)create source/<assignment>/'s symlinks to the shared files it needs (removing stale ones)
+    and its student README, which nbgrader then copies into the release."""
     folder = ROOT / "source" / assignment
     wanted = SHARED_FILES[assignment] + INSTRUCTOR_FILES.get(assignment, [])
     for link in [*folder.rglob("*")]:
@@ -59,6 +77,7 @@ def link_shared_files(assignment):
         if link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(Path(*[".."] * (len(Path(relative).parts) + 1)) / relative)
+    (folder / "README.md").write_text(student_readme(assignment))
 
 
 if __name__ == "__main__":

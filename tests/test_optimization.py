@@ -98,5 +98,5 @@ def test_solution_notebook_prints_the_quoted_traces_and_accuracies(executed_sour
         costs = [run.split()[0]] + re.findall(r"Cost after epoch \d+: (\S+)", run)
         assert costs[:len(cases.COST_TRACES[optimizer])] == cases.COST_TRACES[optimizer], optimizer
         assert f"accuracy: {cases.ACCURACIES[optimizer]}\n" in run
-    assert re.search(r"Adam\s+94.0%\s+smoother", text)
+    assert re.search(r"Adam\s+94.0%\s+fast drop, then bounces", text)
     assert re.search(r"speedup: \d+\.\d\dx", text)

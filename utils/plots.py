@@ -7,12 +7,12 @@ RUN_FIGSIZE = (11, 4.2)
 CLASS_COLORS = {0: "tab:blue", 1: "tab:red"}
 
 
-def plot_costs(costs, every, title, ax=None, unit="iteration", label=None):
+def plot_costs(costs, every, title, ax=None, unit="iteration", label=None, ylabel="cost"):
     """Plot a cost recorded every `every` iterations (or epochs: unit="epoch")."""
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     iterations = np.arange(len(costs)) * every
     ax.plot(iterations, costs, label=label)
-    ax.set(xlabel=unit, ylabel="cost", title=title)
+    ax.set(xlabel=unit, ylabel=ylabel, title=title)
     off_chart = iterations[~np.isfinite(costs)]
     if off_chart.size:
         ax.text(0.98, 0.95, f"cost = inf at {unit} {', '.join(map(str, off_chart))} (not drawn)",
@@ -63,10 +63,11 @@ def plot_decision_boundary(predict, X, Y, title, ax=None, resolution=300, test_X
     return plot_dataset(test_X, test_Y, title, ax=ax, equal=equal, marker="^", set_name="test, ")
 
 
-def plot_run(costs, every, predict, X, Y, title, unit="iteration", test_X=None, test_Y=None, equal=False):
+def plot_run(costs, every, predict, X, Y, title, unit="iteration", test_X=None, test_Y=None, equal=False,
+             ylabel="cost"):
     """A training run at a glance: its cost curve beside its decision boundary."""
     fig, (left, right) = plt.subplots(1, 2, figsize=RUN_FIGSIZE)
-    plot_costs(costs, every, f"{title}: cost", ax=left, unit=unit)
+    plot_costs(costs, every, f"{title}: cost", ax=left, unit=unit, ylabel=ylabel)
     plot_decision_boundary(predict, X, Y, f"{title}: decision boundary", ax=right,
                            test_X=test_X, test_Y=test_Y, equal=equal)
     fig.tight_layout()
