@@ -4,6 +4,7 @@ from pathlib import Path
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
+from grader.assignments import NEVER_RELEASED
 from grader.autograde.preprocessors import autograde_preprocessors, sanitize_preprocessors
 
 COURSE_ROOT = Path(__file__).resolve().parent
@@ -26,6 +27,10 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 # Feedback shows the failure messages of hidden tests, never their code.
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
+
+# Helpers that compute what a graded function must stay out of the release and are
+# not copied into submissions (grader/assignments.py INSTRUCTOR_FILES).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", *NEVER_RELEASED]
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 

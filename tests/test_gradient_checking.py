@@ -7,8 +7,9 @@ import pytest
 from conftest import errors, reference_functions, text_output
 from testcases import gradient_checking as cases
 from testcases import regularization as regularization_cases
-from utils.gradient_check import (dictionary_to_vector, gradients_to_vector, numerical_gradient_array,
-                                  rel_error, relative_difference, vector_to_dictionary)
+from utils.gradient_check import (dictionary_to_vector, gradients_to_vector, relative_difference,
+                                  vector_to_dictionary)
+from utils.numerical_gradient import numerical_gradient_array, rel_error
 from utils.three_layer_net import forward_propagation
 
 

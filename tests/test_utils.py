@@ -106,7 +106,7 @@ def test_plots_draw(tmp_path):
 
 
 def test_numerical_gradient_array_of_a_product():
-    from utils.gradient_check import numerical_gradient_array, rel_error
+    from utils.numerical_gradient import numerical_gradient_array, rel_error
     rng = np.random.RandomState(1)
     x, w, dout = rng.randn(3, 4), rng.randn(4, 2), rng.randn(3, 2)
     numeric = numerical_gradient_array(lambda x: x @ w, x, dout)

@@ -1,79 +1,18 @@
-"""Numerical gradients, for checking backward passes (gradient checking, batch norm)."""
+"""Gradient checking, instructor side: the relative difference and its value per block.
+
+relative_difference is the formula the gradient-checking assignment asks students
+to write, so this module is never released; students get the parts they need
+from parameter_vector and block_report, re-exported here so that the hidden
+checks find everything in one place.
+"""
 import numpy as np
 
+from .block_report import print_block_differences
+from .parameter_vector import (CHECK_NETWORK_KEYS, dictionary_to_vector, gradients_to_vector,
+                               parameter_order, vector_to_dictionary)
 
-def numerical_gradient_array(f, x, dout, h=1e-5):
-    """Centered-difference gradient of sum(f(x) * dout) with respect to array x.
-
-    f takes an array of x's shape and returns an array of dout's shape; x is
-    perturbed in place one entry at a time and restored.
-    """
-    grad = np.zeros_like(x, dtype=float)
-    for index in np.ndindex(x.shape):
-        old = x[index]
-        x[index] = old + h
-        plus = f(x).copy()
-        x[index] = old - h
-        minus = f(x).copy()
-        x[index] = old
-        grad[index] = np.sum((plus - minus) * dout) / (2 * h)
-    return grad
-
-
-def rel_error(a, b):
-    """Largest element-wise relative error max(|a - b| / max(1e-8, |a| + |b|))."""
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
-
-
-# Parameter packing: a network's parameters as one column vector theta and back.
-# The order is W1, b1, W2, b2, ... and each matrix is flattened row by row.
-
-def parameter_order(parameters):
-    """Names of a dict's "W<l>" and "b<l>" entries, layer by layer, W before b."""
-    return sorted(parameters, key=lambda name: (int(name[1:]), name[0] != "W"))
-
-
-def dictionary_to_vector(parameters):
-    """Stack every parameter into one column.
-
-    Returns:
-        theta: shape (n, 1), n the total number of parameters
-        keys: [(name, shape), ...] in theta's order, to unpack theta again
-    """
-    keys = [(name, parameters[name].shape) for name in parameter_order(parameters)]
-    theta = np.concatenate([parameters[name].reshape(-1, 1) for name, _ in keys])
-    return theta, keys
-
-
-# The network the gradient-checking assignment uses, [4, 5, 3, 1].
-CHECK_NETWORK_KEYS = [("W1", (5, 4)), ("b1", (5, 1)), ("W2", (3, 5)), ("b2", (3, 1)),
-                      ("W3", (1, 3)), ("b3", (1, 1))]
-
-
-def vector_to_dictionary(theta, keys=None):
-    """Unpack a column theta (n, 1) into the dict it came from.
-
-    keys is what dictionary_to_vector returned; without it, theta is read as
-    the parameters of the [4, 5, 3, 1] network of the gradient-checking assignment.
-    """
-    keys = CHECK_NETWORK_KEYS if keys is None else keys
-    parameters, start = {}, 0
-    for name, shape in keys:
-        size = int(np.prod(shape))
-        parameters[name] = theta[start:start + size].reshape(shape)
-        start += size
-    if start != theta.shape[0]:
-        raise ValueError(f"theta has {theta.shape[0]} entries, the keys describe {start}")
-    return parameters
-
-
-def gradients_to_vector(gradients):
-    """Stack dW1, db1, dW2, ... into one column, in the order dictionary_to_vector uses.
-
-    Intermediate gradients (dA, dZ) are ignored.
-    """
-    names = parameter_order({name[1:]: None for name in gradients if name[:2] in ("dW", "db")})
-    return np.concatenate([gradients["d" + name].reshape(-1, 1) for name in names])
+__all__ = ["CHECK_NETWORK_KEYS", "block_differences", "dictionary_to_vector", "gradients_to_vector",
+           "parameter_order", "print_block_differences", "relative_difference", "vector_to_dictionary"]
 
 
 def relative_difference(grad, gradapprox):
@@ -90,14 +29,3 @@ def block_differences(grad, gradapprox, keys):
         differences[name] = relative_difference(grad[start:start + size], gradapprox[start:start + size])
         start += size
     return differences
-
-
-def print_block_differences(grad, gradapprox, keys, threshold=1e-5):
-    """Say, parameter by parameter, where the backward pass disagrees with the numbers.
-
-    A single block is small and its difference noisier than the total's, so a
-    block is flagged only well above round-off, at 1e-5.
-    """
-    for name, difference in block_differences(grad, gradapprox, keys).items():
-        verdict = "<-- look here" if difference > threshold else "ok"
-        print(f"  d{name:<4} difference = {difference:.3e}   {verdict}")

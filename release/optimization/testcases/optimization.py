@@ -56,6 +56,17 @@ ADAM_S_EXPECTED = {
     "db2": np.array([[5.49507194e-05], [2.75494327e-03], [5.50629536e-04]]),
 }
 
+# Three more steps with the same gradients, after the one at t = ADAM_T. At t = 2
+# a bias correction with a fixed power 2 happens to be right; from t = 3 it is not.
+ADAM_LATER_T = (3, 4, 5)
+ADAM_LATER_EXPECTED = {
+    "W1": np.array([[1.65885508, -0.64626613, -0.56268147], [-1.10747833, 0.83089792, -2.26702898]]),
+    "b1": np.array([[1.77932147], [-0.72669719]]),
+    "W2": np.array([[0.35354881, -0.28388009, 1.49661765], [-2.025631, -0.28790749, -0.34954464],
+                    [1.16827916, -1.06538159, -0.13791849]]),
+    "b2": np.array([[-0.91236813], [0.00770403], [0.5483055]]),
+}
+
 
 def mini_batch_case():
     """X (3, 148) and Y (1, 148): 148 examples make two batches of 64 and one of 20."""
@@ -67,6 +78,9 @@ def mini_batch_case():
 
 MINI_BATCH_SIZE = 64
 MINI_BATCH_SHAPES = [((3, 64), (1, 64)), ((3, 64), (1, 64)), ((3, 20), (1, 20))]
+# Where each example of mini_batch_case goes: the columns of random_mini_batches(X, Y, 64),
+# side by side, are X[:, MINI_BATCH_ORDER] (seed 0, one permutation for X and Y).
+MINI_BATCH_ORDER = np.random.RandomState(0).permutation(148)
 
 UPDATE_LR_CASE = ((0.5, 2, 1), 0.16666666666666666)
 SCHEDULE_LR_CASES = [((0.5, 100, 1, 100), 0.25), ((0.5, 10, 1, 100), 0.5),

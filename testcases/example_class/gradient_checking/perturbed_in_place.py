@@ -1,7 +1,7 @@
 """Shifts the shared parameter vector in place instead of a copy."""
 import numpy as np
 from testcases import gradient_checking as cases
-from utils.gradient_check import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+from utils.parameter_vector import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
 
 HINT = "copy the parameter vector"
 

@@ -1,7 +1,7 @@
 """Uses theta_plus where theta_minus belongs (a mistake from the reports)."""
 import numpy as np
 from testcases import gradient_checking as cases
-from utils.gradient_check import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+from utils.parameter_vector import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
 
 HINT = "J_minus must be computed at theta - epsilon"
 

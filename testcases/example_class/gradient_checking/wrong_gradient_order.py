@@ -1,7 +1,7 @@
 """Stacks the gradients layer 3 first, not in theta's order W1, b1, W2, ..."""
 import numpy as np
 from testcases import gradient_checking as cases
-from utils.gradient_check import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+from utils.parameter_vector import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
 
 HINT = "gradients_to_vector"
 

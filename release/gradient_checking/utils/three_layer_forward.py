@@ -1,4 +1,5 @@
-"""The network every assignment trains: LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID.
+"""The forward side of the course's network, LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID:
+its output, its cost and its predictions.
 
 Shapes: X is (n_x, m) with one example per column, Y is (1, m) with labels in
 {0, 1}; parameters is a dict with W1 (n1, n_x), b1 (n1, 1), W2 (n2, n1),
@@ -29,34 +30,6 @@ def forward_propagation(X, parameters):
     return A3, (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3)
 
 
-def backward_propagation(X, Y, cache):
-    """Gradients of the mean cross-entropy with respect to every parameter.
-
-    Returns a dict with dW1, db1, dW2, db2, dW3, db3 (each the shape of its
-    parameter) and the intermediate dZ3, dA2, dZ2, dA1, dZ1.
-    """
-    m = X.shape[1]
-    (Z1, A1, W1, b1, Z2, A2, W2, b2, Z3, A3, W3, b3) = cache
-
-    dZ3 = 1. / m * (A3 - Y)
-    dW3 = np.dot(dZ3, A2.T)
-    db3 = np.sum(dZ3, axis=1, keepdims=True)
-
-    dA2 = np.dot(W3.T, dZ3)
-    dZ2 = np.multiply(dA2, A2 > 0)
-    dW2 = np.dot(dZ2, A1.T)
-    db2 = np.sum(dZ2, axis=1, keepdims=True)
-
-    dA1 = np.dot(W2.T, dZ2)
-    dZ1 = np.multiply(dA1, A1 > 0)
-    dW1 = np.dot(dZ1, X.T)
-    db1 = np.sum(dZ1, axis=1, keepdims=True)
-
-    return {"dZ3": dZ3, "dW3": dW3, "db3": db3,
-            "dA2": dA2, "dZ2": dZ2, "dW2": dW2, "db2": db2,
-            "dA1": dA1, "dZ1": dZ1, "dW1": dW1, "db1": db1}
-
-
 def compute_cost(A3, Y):
     """Mean cross-entropy between predictions A3 and labels Y, both (1, m).
 
@@ -68,15 +41,6 @@ def compute_cost(A3, Y):
     with np.errstate(divide="ignore", invalid="ignore"):
         logprobs = np.multiply(-np.log(A3), Y) + np.multiply(-np.log(1 - A3), 1 - Y)
     return 1. / m * np.nansum(logprobs)
-
-
-def update_parameters(parameters, grads, learning_rate):
-    """One step of gradient descent; returns the updated parameters."""
-    L = len(parameters) // 2
-    for l in range(1, L + 1):
-        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]
-        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]
-    return parameters
 
 
 def predict(X, parameters):

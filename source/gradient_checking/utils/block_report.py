@@ -1,0 +1,1 @@
+../../../utils/block_report.py

@@ -1,0 +1,1 @@
+../../../utils/parameter_vector.py

@@ -1,0 +1,1 @@
+../../../utils/numerical_gradient.py

@@ -1,1 +1,0 @@
-../../../utils/three_layer_net.py

@@ -1,1 +1,0 @@
-../../../utils/gradient_check.py

@@ -1,0 +1,1 @@
+../../../utils/three_layer_forward.py
