@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import MODES_BEFORE_GRADING, ROOT, file_modes, small_class
+from helpers import MODES_BEFORE_GRADING, ROOT, file_modes, small_class
 from grader.assignments import ASSIGNMENTS
 from grader.course.example_class import expected_scores
 from grader.autograde.gradebook import collect_scores

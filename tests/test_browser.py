@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, small_class
+from helpers import ROOT, small_class
 from grader.assignments import ASSIGNMENTS, notebook
 from grader.course import example_class  # not `from`: pytest would collect its test_cell_points
 from grader.course.example_class import Student, expected_scores, fill_notebook

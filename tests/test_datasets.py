@@ -11,6 +11,7 @@ from utils.datasets import DATA_DIR, SPLITS, load_dataset
 def test_shipped_file_equals_generator(name):
     built = generators.BUILDERS[name]()
     shipped = load_dataset(name)
+    assert len(built) == len(shipped) == len(SPLITS)
     for key, a, b in zip(SPLITS, built, shipped):
         assert a.shape == b.shape and np.array_equal(a, b), f"{name}.h5: {key} differs from its generator"
 

@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import errors, reference_functions, text_output
+from helpers import errors, reference_functions, text_output
 from testcases import gradient_checking as cases
 from testcases import regularization as regularization_cases
 from utils.gradient_check import (dictionary_to_vector, gradients_to_vector, relative_difference,

@@ -4,7 +4,7 @@ import re
 import numpy as np
 import pytest
 
-from conftest import reference_functions, text_output, errors
+from helpers import reference_functions, text_output, errors
 from grader import initialization as hidden
 from testcases import initialization as cases
 from utils.checks import CheckFailure, check_dict, print_arrays

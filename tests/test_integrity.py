@@ -10,7 +10,7 @@ import itertools
 import nbformat
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from grader.course import integrity
 from grader.course.example_class import build, integrity_students, solutions, students
 from grader.autograde.preprocessors import RunHiddenTestsApart

@@ -1,6 +1,5 @@
 """grader/ in three layers: the checks, the grading engine (autograde/), the course's tooling (course/)."""
 import ast
-from pathlib import Path
 
 from grader.assignments import ASSIGNMENTS, ROOT
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from grader.assignments import ASSIGNMENTS, student_readme
 
 # assignment -> the code cells of those runs; each is followed by the markdown that quotes it.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_small_course
+from helpers import ROOT, build_small_course
 from grader.course import class_report
 from grader.course.commands import nbgrader
 from grader.course.example_class import students

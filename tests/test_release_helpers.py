@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from grader.assignments import ASSIGNMENTS, SHARED_FILES
 from grader.course.example_class import solutions
 from grader.reference import reference_functions
