@@ -3,7 +3,7 @@
     python -m testcases.datasets
 
 Each dataset is drawn from NumPy's global generator right after a fixed
-seed, which is how the lab reports' numbers were produced.
+seed, which is how the notebooks' quoted numbers were produced.
 """
 import numpy as np
 from sklearn.datasets import make_circles, make_moons

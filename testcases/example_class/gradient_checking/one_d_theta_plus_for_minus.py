@@ -1,4 +1,4 @@
-"""The 1-D check computes J_minus at theta + epsilon (a mistake from the reports)."""
+"""The 1-D check computes J_minus at theta + epsilon (a common mistake)."""
 import numpy as np
 
 HINT = "J_minus must be computed at theta - epsilon"

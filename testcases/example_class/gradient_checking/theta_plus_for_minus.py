@@ -1,4 +1,4 @@
-"""Uses theta_plus where theta_minus belongs (a mistake from the reports)."""
+"""Uses theta_plus where theta_minus belongs (a common mistake)."""
 import numpy as np
 from testcases import gradient_checking as cases
 from utils.parameter_vector import dictionary_to_vector, gradients_to_vector, vector_to_dictionary

@@ -1,4 +1,4 @@
-"""Bias correction with a fixed power 2 instead of the step t (a mistake from the reports)."""
+"""Bias correction with a fixed power 2 instead of the step t (a common mistake)."""
 import numpy as np
 
 HINT = "not a fixed power 2"

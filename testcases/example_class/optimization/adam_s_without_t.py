@@ -1,4 +1,4 @@
-"""s_corrected = s / (1 - beta2), without the power t (a mistake from the reports)."""
+"""s_corrected = s / (1 - beta2), without the power t (a common mistake)."""
 import numpy as np
 
 HINT = "the power t is missing"

@@ -1,4 +1,4 @@
-"""The L2 term without its 1/m: lambd / 2 * sum of squares (a mistake from the reports)."""
+"""The L2 term without its 1/m: lambd / 2 * sum of squares (a common mistake)."""
 import numpy as np
 from utils.three_layer_net import compute_cost
 
