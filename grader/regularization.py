@@ -36,10 +36,11 @@ def weights(parameters):
 
 # ----- L2 cost ---------------------------------------------------------------
 
-def l2_cost(A3, Y, parameters, lambd, factor=None, biases=False):
+def l2_cost(A3, Y, parameters, lambd, factor=None, biases=False, penalty=lambda W: np.sum(np.square(W)),
+            left_out=None):
     m = Y.shape[1]
     factor = lambd / (2 * m) if factor is None else factor
-    squares = sum(np.sum(np.square(W)) for W in weights(parameters))
+    squares = sum(penalty(parameters[f"W{l}"]) for l in (1, 2, 3) if l != left_out)
     if biases:
         squares += sum(np.sum(np.square(parameters[f"b{l}"])) for l in (1, 2, 3))
     return compute_cost(A3, Y) + factor * squares
@@ -52,6 +53,14 @@ COST_MISTAKES = {
         lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, factor=lambd / Y.shape[1]),
     "only the weight matrices W1, W2, W3 are regularized, not the biases":
         lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, biases=True),
+    "Python reads lambd / 2 * m as (lambd / 2) * m, which multiplies by m: write lambd / (2 * m)":
+        lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, factor=lambd / 2 * Y.shape[1]),
+    "square each weight, then add the squares: np.sum(np.square(W)), not np.sum(W) ** 2":
+        lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, penalty=lambda W: np.sum(W) ** 2),
+    "the L2 term uses the squared norm ||W||^2 = np.sum(np.square(W)), not the norm ||W|| itself":
+        lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, penalty=np.linalg.norm),
+    **{f"the sum of squares covers all three weight matrices: W{l} is left out":
+       (lambda l: lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, left_out=l))(l) for l in (1, 2, 3)},
 }
 
 
@@ -95,6 +104,12 @@ BACKWARD_MISTAKES = {
         lambda X, Y, c, lambd: l2_backward(X, Y, c, lambd, factor=lambd / (2 * X.shape[1])),
     "only dW1, dW2, dW3 get the L2 term; the biases are not regularized":
         lambda X, Y, c, lambd: l2_backward(X, Y, c, lambd, biases=True),
+    # Both mistakes return the plain cross-entropy gradients: the numbers cannot tell them apart.
+    "the gradients have no L2 term: either the new dW was computed but not stored back in gradients "
+    "(gradients[\"dW1\"] = ...), or the term was not added at all":
+        lambda X, Y, c, lambd: l2_backward(X, Y, c, lambd, factor=0),
+    "add the L2 term's gradient (lambd / m) * W to dW: it was subtracted":
+        lambda X, Y, c, lambd: l2_backward(X, Y, c, lambd, factor=-lambd / X.shape[1]),
 }
 
 GRADIENT_KEYS = ("dW1", "db1", "dW2", "db2", "dW3", "db3")

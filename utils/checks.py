@@ -31,7 +31,8 @@ def array_difference(name, got, expected, rtol=1e-7, atol=1e-8):
         return None
     index = tuple(int(i) for i in np.argwhere(~close)[0])
     g, e = got[index].item(), expected[index].item()
-    where, count = f"{name}[{', '.join(map(str, index))}]", f"{int((~close).sum())} of {close.size} entries differ"
+    where = f"{name}[{', '.join(map(str, index))}]" if index else name
+    count = f"{int((~close).sum())} of {close.size} entries differ"
     if e == 0:
         # Any error relative to 0 is infinite: a number like 1e+300 would only confuse.
         return f"{where} = {g!r}, expected 0 ({count})"
