@@ -135,13 +135,13 @@ def check_backward_regularization(function):
 # ----- dropout forward -------------------------------------------------------
 
 def dropout_forward(X, p, keep_prob, keep=lambda r, kp: r < kp, scale=True, output=False,
-                    sample=np.random.rand, seed=True):
+                    sample=np.random.rand, seed=True, times_keep_prob=False, cache_unmasked=False):
     if seed:
         np.random.seed(1)
 
     def drop(A):
         D = keep(sample(*A.shape), keep_prob)
-        return D, (A * D / keep_prob if scale else A * D)
+        return D, (A * D * keep_prob if times_keep_prob else A * D / keep_prob if scale else A * D)
 
     Z1 = p["W1"] @ X + p["b1"]
     D1, A1 = drop(relu(Z1))
@@ -151,6 +151,8 @@ def dropout_forward(X, p, keep_prob, keep=lambda r, kp: r < kp, scale=True, outp
     A3 = sigmoid(Z3)
     if output:
         A3 = drop(A3)[1]
+    if cache_unmasked:
+        A1, A2 = relu(Z1), relu(Z2)
     return A3, (Z1, D1, A1, p["W1"], p["b1"], Z2, D2, A2, p["W2"], p["b2"], Z3, A3, p["W3"], p["b3"])
 
 
@@ -163,7 +165,22 @@ FORWARD_MISTAKES = {
         lambda X, p, kp: dropout_forward(X, p, kp, output=True),
     "draw the masks with np.random.rand (uniform on [0, 1)), not np.random.randn":
         lambda X, p, kp: dropout_forward(X, p, kp, sample=np.random.randn),
+    "after masking, divide by keep_prob, do not multiply: A1 = A1 * D1 / keep_prob":
+        lambda X, p, kp: dropout_forward(X, p, kp, times_keep_prob=True),
 }
+
+# A3 is right in these: only the cache shows them.
+CACHE_MISTAKES = {
+    "cache the A1 and A2 that went into the next layer, after the mask and the division by keep_prob: "
+    "the backward pass needs them":
+        lambda X, p, kp: dropout_forward(X, p, kp, cache_unmasked=True)[1],
+}
+
+
+def cache_mistake(cache, X, p, kp):
+    """The hint of the known mistake that reproduces the cache, or None."""
+    return next((hint for hint, mistaken in CACHE_MISTAKES.items()
+                 if cache_difference(cache, mistaken(X, p, kp)) is None), None)
 
 
 def check_dropout_forward(function):
@@ -182,6 +199,8 @@ def check_dropout_forward(function):
         problem = array_difference("A3", A3, expected_A3)
         if not problem:
             problem = cache_difference(cache, expected_cache)
+            if problem:
+                fail(name, case, problem, cache_mistake(cache, X, p, kp))
         if problem:
             hint = match_mistake(A3, {h: (lambda m: lambda *a: m(*a)[0])(m) for h, m in FORWARD_MISTAKES.items()},
                                  X, p, kp)
@@ -205,22 +224,22 @@ def cache_difference(cache, expected):
 
 # ----- dropout backward ------------------------------------------------------
 
-def dropout_backward(X, Y, cache, keep_prob, scale=True, mask=True):
+def dropout_backward(X, Y, cache, keep_prob, scale=True, mask=True, times_keep_prob=False, mask_with_A=False):
     m = X.shape[1]
     (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3) = cache
 
     def undo(dA, D):
         dA = dA * D if mask else dA
-        return dA / keep_prob if scale else dA
+        return dA * keep_prob if times_keep_prob else dA / keep_prob if scale else dA
 
     dZ3 = A3 - Y
     dW3 = 1. / m * dZ3 @ A2.T
     db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
-    dA2 = undo(W3.T @ dZ3, D2)
+    dA2 = undo(W3.T @ dZ3, A2 if mask_with_A else D2)
     dZ2 = dA2 * (A2 > 0)
     dW2 = 1. / m * dZ2 @ A1.T
     db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
-    dA1 = undo(W2.T @ dZ2, D1)
+    dA1 = undo(W2.T @ dZ2, A1 if mask_with_A else D1)
     dZ1 = dA1 * (A1 > 0)
     dW1 = 1. / m * dZ1 @ X.T
     db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
@@ -233,6 +252,10 @@ BACKWARD_DROPOUT_MISTAKES = {
         lambda X, Y, c, kp: dropout_backward(X, Y, c, kp, scale=False),
     "multiply dA1 and dA2 by the same masks D1 and D2 the forward pass used":
         lambda X, Y, c, kp: dropout_backward(X, Y, c, kp, mask=False),
+    "divide dA1 and dA2 by keep_prob, do not multiply: dA1 = dA1 * D1 / keep_prob":
+        lambda X, Y, c, kp: dropout_backward(X, Y, c, kp, times_keep_prob=True),
+    "the masks are D1 and D2 from the cache, not the activations A1 and A2: dA2 = dA2 * D2 / keep_prob":
+        lambda X, Y, c, kp: dropout_backward(X, Y, c, kp, mask_with_A=True),
 }
 DROPOUT_GRADIENT_KEYS = GRADIENT_KEYS + ("dA1", "dA2")
 
