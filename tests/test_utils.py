@@ -93,6 +93,11 @@ def test_a_difference_from_zero_says_expected_0_not_a_huge_relative_error():
     assert message == "db1[0] = 3.0, expected 2.0 (relative error 0.5; 2 of 2 entries differ)"
 
 
+def test_a_nan_is_not_given_a_relative_error():
+    message = checks.array_difference("W1", np.array([np.nan, 1.0]), np.array([2.0, 1.0]))
+    assert message == "W1[0] = nan, expected 2.0 (1 of 2 entries differ)"
+
+
 def test_a_single_number_is_named_without_an_empty_index():
     message = checks.array_difference("cost", np.array(1.5), np.array(1.0))
     assert message == "cost = 1.5, expected 1.0 (relative error 0.5; 1 of 1 entries differ)"

@@ -36,7 +36,10 @@ def array_difference(name, got, expected, rtol=1e-7, atol=1e-8):
     if e == 0:
         # Any error relative to 0 is infinite: a number like 1e+300 would only confuse.
         return f"{where} = {g!r}, expected 0 ({count})"
-    return f"{where} = {g!r}, expected {e!r} (relative error {abs(g - e) / abs(e):.2g}; {count})"
+    relative = abs(g - e) / abs(e)
+    if not np.isfinite(relative):
+        return f"{where} = {g!r}, expected {e!r} ({count})"
+    return f"{where} = {g!r}, expected {e!r} (relative error {relative:.2g}; {count})"
 
 
 def dict_difference(name, got, expected, **tolerance):
