@@ -11,7 +11,7 @@ import numpy as np
 from testcases import optimization as cases
 from utils.checks import array_difference, dict_difference
 
-from .report import fail
+from .report import either, fail
 
 
 def copied(value):
@@ -41,13 +41,8 @@ EXTRA = [random_parameters(31, (4, 3, 2, 1)), random_parameters(32, (2, 6, 1))]
 
 
 def matching_hint(got, candidates, compare):
-    """The hint of every known mistake that reproduces `got`, or None.
-
-    Two mistakes can give the same numbers on a case (a fixed power 2 and t + 1 at t = 1):
-    naming only one of them would send half of those students looking in the wrong place.
-    """
-    hints = [hint for hint, want in candidates.items() if compare(got, want) is None]
-    return None if not hints else hints[0] if len(hints) == 1 else "either " + "; or ".join(hints)
+    """The hint of every known mistake that reproduces `got` (a fixed power 2 and t + 1 agree at t = 1), or None."""
+    return either([hint for hint, want in candidates.items() if compare(got, want) is None])
 
 
 # ----- gradient descent, momentum, Adam ---------------------------------------
