@@ -2,6 +2,9 @@
 import numpy as np
 
 HINT = "np.sqrt(var + eps), not np.sqrt(var) + eps"
+# The backward passes are checked with the cache of the student's own batchnorm_forward, whose
+# train-mode output is wrong here: they score nothing until it is right.
+EXPECTED = {"test_batchnorm_backward": 0, "test_batchnorm_backward_alt": 0}
 
 
 def batchnorm_forward(x, gamma, beta, bn_param):
