@@ -16,3 +16,12 @@ def fail(function, case, problem, hint=None):
     if hint:
         message += f"\nHint: {hint}"
     raise HiddenTestFailure(message)
+
+
+def either(hints):
+    """One hint, or "either A; or B" when several known mistakes give the student's numbers.
+
+    Naming only one of them would send the students who made the other looking in the wrong place.
+    """
+    hints = list(dict.fromkeys(hints))
+    return None if not hints else hints[0] if len(hints) == 1 else "either " + "; or ".join(hints)

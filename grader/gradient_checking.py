@@ -12,11 +12,11 @@ import numpy as np
 
 from testcases import gradient_checking as cases
 from utils.checks import dict_difference
-from utils.gradient_check import (block_differences, dictionary_to_vector, gradients_to_vector,
+from utils.gradient_check import (CHECK_NETWORK_KEYS, block_differences, dictionary_to_vector, gradients_to_vector,
                                   relative_difference, vector_to_dictionary)
 
 from grader.reference import reference_functions
-from grader.checking import fail
+from grader.checking import either, fail
 
 
 def reference(name):
@@ -41,13 +41,13 @@ def using(function, **replacements):
         namespace.update(saved)
 
 
-def call(function, name, case, *args):
+def call(function, name, case, *args, explain=lambda error: None):
     """Call the student's function quietly: what it prints belongs to the visible tests."""
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             return function(*args)
     except Exception as error:
-        fail(name, case, f"raised {type(error).__name__}: {error}")
+        fail(name, case, f"raised {type(error).__name__}: {error}", explain(error))
 
 
 def as_number(value, name, case, what):
@@ -89,10 +89,19 @@ def gradient_check_1d(x, theta, epsilon=1e-7, mistake=None):
     if mistake == "plus_for_minus":
         J_minus = J(theta + epsilon)
     gradapprox = (J_plus - J(theta)) / epsilon if mistake == "one_sided" else (J_plus - J_minus) / (2 * epsilon)
+    if mistake in ESTIMATES:
+        gradapprox = ESTIMATES[mistake](J_plus, J_minus, epsilon)
     grad = x
     if mistake == "no_denominator":
         return float(np.linalg.norm(grad - gradapprox))
     return float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
+
+
+# Mistaken numerical estimates from J_plus and J_minus.
+ESTIMATES = {
+    "over_epsilon": lambda J_plus, J_minus, epsilon: (J_plus - J_minus) / epsilon,
+    "times_epsilon": lambda J_plus, J_minus, epsilon: (J_plus - J_minus) / 2 * epsilon,
+}
 
 
 HINTS = {
@@ -102,7 +111,34 @@ HINTS = {
     "in_place": "copy the parameter vector before perturbing it (np.copy): perturbations in place add up",
     "first_only": "perturb entry i of theta in iteration i, not always the first one",
     "wrong_order": "grad is not in theta's order W1, b1, W2, ...: build it with gradients_to_vector(gradients)",
+    "over_epsilon": "the two-sided difference spans 2 * epsilon: divide J_plus - J_minus by 2 * epsilon, not by epsilon",
+    "times_epsilon": "Python reads (J_plus - J_minus) / 2 * epsilon as ((J_plus - J_minus) / 2) * epsilon, "
+                     "which multiplies by epsilon: write / (2 * epsilon)",
+    "norm_of_sum": "the denominator is ||grad|| + ||gradapprox||, the sum of the two norms, "
+                   "not the norm of the sum ||grad + gradapprox||",
 }
+MISTAKES_1D = ("plus_for_minus", "one_sided", "no_denominator", "over_epsilon", "times_epsilon")
+
+# J_minus taken at theta + epsilon gives a difference of exactly 1, and (J_plus - J_minus) / 2 * epsilon one
+# of 1 - 2 epsilon**2: at the default epsilon only another epsilon tells the two apart.
+TELLING_EPSILON = 1e-2
+
+
+def tell_apart(candidates, rerun, model, tolerance):
+    """The hint of the candidate mistakes that also reproduce the student's difference at TELLING_EPSILON.
+
+    rerun(epsilon) is the student's difference at that epsilon; when it cannot say (the function
+    ignores its epsilon, or raises), every candidate is named.
+    """
+    if len(candidates) > 1:
+        try:
+            got = float(np.asarray(rerun(TELLING_EPSILON)).reshape(()))
+        except Exception:
+            got = None
+        if got is not None:
+            candidates = [m for m in candidates
+                          if abs(got - model(m, TELLING_EPSILON)) <= tolerance * abs(got) + 1e-15] or candidates
+    return either(HINTS[m] for m in candidates)
 
 
 def check_gradient_check(function):
@@ -114,9 +150,20 @@ def check_gradient_check(function):
             got = as_number(call(function, name, case, x, theta), name, case, "the difference")
         expected = gradient_check_1d(x, theta)
         if abs(got - expected) > 1e-6 * abs(expected) + 1e-15:
-            hint = next((HINTS[m] for m in ("plus_for_minus", "one_sided", "no_denominator")
-                         if abs(got - gradient_check_1d(x, theta, mistake=m)) <= 1e-9 * abs(got) + 1e-15), None)
+            candidates = [m for m in MISTAKES_1D
+                          if abs(got - gradient_check_1d(x, theta, mistake=m)) <= 1e-9 * abs(got) + 1e-15]
+            hint = tell_apart(candidates, rerun_1d(function, x, theta),
+                              lambda m, epsilon: gradient_check_1d(x, theta, epsilon, mistake=m), 1e-9)
             fail(name, case, f"difference = {got!r}, expected {expected!r}", hint)
+
+
+def rerun_1d(function, x, theta):
+    def rerun(epsilon):
+        with using(function, forward_propagation=reference("forward_propagation"),
+                   backward_propagation=reference("backward_propagation")):
+            with contextlib.redirect_stdout(io.StringIO()):
+                return function(x, theta, epsilon)
+    return rerun
 
 
 # ----- N-D ---------------------------------------------------------------------
@@ -172,8 +219,12 @@ def gradient_check_nd(parameters, gradients, X, Y, epsilon=1e-7, mistake=None):
         if mistake == "plus_for_minus":
             J_minus = J_plus
         gradapprox[i] = (J_plus - J) / epsilon if mistake == "one_sided" else (J_plus - J_minus) / (2 * epsilon)
+        if mistake in ESTIMATES:
+            gradapprox[i] = ESTIMATES[mistake](J_plus, J_minus, epsilon)
     if mistake == "no_denominator":
         return float(np.linalg.norm(grad - gradapprox))
+    if mistake == "norm_of_sum":
+        return float(np.linalg.norm(grad - gradapprox) / np.linalg.norm(grad + gradapprox))
     return relative_difference(grad, gradapprox)
 
 
@@ -183,15 +234,42 @@ def check_gradient_check_n(function):
         case = label
         with using(function, forward_propagation_n=reference("forward_propagation_n")):
             got = call(function, name, case, {k: v.copy() for k, v in p.items()},
-                       {k: v.copy() for k, v in gradients.items()}, X, Y)
+                       {k: v.copy() for k, v in gradients.items()}, X, Y,
+                       explain=lambda error: default_keys_hint(error, p))
         got = as_number(got, name, case, "the difference")
         expected = gradient_check_nd(p, gradients, X, Y)
         if abs(got - expected) > 1e-6 * abs(expected):
-            hint = next((HINTS[m] for m in HINTS
-                         if abs(got - gradient_check_nd(p, gradients, X, Y, mistake=m)) <= 1e-6 * abs(got) + 1e-15),
-                        None)
+            candidates = [m for m in HINTS
+                          if abs(got - gradient_check_nd(p, gradients, X, Y, mistake=m)) <= 1e-6 * abs(got) + 1e-15]
+            hint = tell_apart(candidates, rerun_nd(function, p, gradients, X, Y),
+                              lambda m, epsilon: gradient_check_nd(p, gradients, X, Y, epsilon, mistake=m), 1e-6)
             fail(name, case, f"difference = {got!r}, expected {expected!r} (relative error "
                              f"{abs(got - expected) / expected:.2g})", hint)
+
+
+def rerun_nd(function, p, gradients, X, Y):
+    def rerun(epsilon):
+        with using(function, forward_propagation_n=reference("forward_propagation_n")):
+            with contextlib.redirect_stdout(io.StringIO()):
+                return function({k: v.copy() for k, v in p.items()}, {k: v.copy() for k, v in gradients.items()},
+                                X, Y, epsilon)
+    return rerun
+
+
+def default_keys_hint(error, parameters):
+    """The hint for vector_to_dictionary(theta) called without keys, when `error` looks like it.
+
+    Without keys the helper unpacks theta as the notebook's [4, 5, 3, 1] network, so the quoted case
+    passes; theta of any other network fails to reshape (too few entries) or has entries left over.
+    The error is read as text: that is all that survives when the student's code runs in another process.
+    """
+    text = f"{type(error).__name__}: {error}"
+    if dictionary_to_vector(parameters)[1] == CHECK_NETWORK_KEYS or not text.startswith("ValueError"):
+        return None
+    if "cannot reshape array" in text or "the keys describe" in text:
+        return ("vector_to_dictionary(theta) without keys reads theta as the notebook's [4, 5, 3, 1] network; "
+                "pass the keys that dictionary_to_vector returned: vector_to_dictionary(theta_plus, keys)")
+    return None
 
 
 def check_backward_propagation_n_fixed(function):

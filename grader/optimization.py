@@ -9,7 +9,7 @@ import numpy as np
 from testcases import optimization as cases
 from utils.checks import array_difference, dict_difference
 
-from grader.checking import fail
+from grader.checking import either, fail
 
 
 def copied(value):
@@ -38,14 +38,22 @@ def random_parameters(seed, sizes):
 EXTRA = [random_parameters(31, (4, 3, 2, 1)), random_parameters(32, (2, 6, 1))]
 
 
-def first_match(got, candidates, compare):
-    return next((hint for hint, want in candidates.items() if compare(got, want) is None), None)
+def matching_hint(got, candidates, compare):
+    """The hint of every known mistake that reproduces `got` (a fixed power 2 and t + 1 agree at t = 1), or None."""
+    return either([hint for hint, want in candidates.items() if compare(got, want) is None])
 
 
 # ----- gradient descent, momentum, Adam ---------------------------------------
 
-def gd(parameters, grads, lr, sign=-1):
-    return {k: v + sign * lr * grads["d" + k] for k, v in parameters.items()}
+def gd(parameters, grads, lr, sign=-1, skip_last=False):
+    last = {f"W{len(parameters) // 2}", f"b{len(parameters) // 2}"} if skip_last else set()
+    return {k: v if k in last else v + sign * lr * grads["d" + k] for k, v in parameters.items()}
+
+
+GD_MISTAKES = {
+    "step against the gradient: W - learning_rate * dW": dict(sign=+1),
+    "the loop must reach the last layer, range(1, L + 1): the last W and b were never updated": dict(skip_last=True),
+}
 
 
 def check_gd(function):
@@ -55,8 +63,8 @@ def check_gd(function):
         got = call(function, name, case, p, g, lr)
         problem = dict_difference("parameters", got, gd(p, g, lr))
         if problem:
-            hint = first_match(got, {"step against the gradient: W - learning_rate * dW": gd(p, g, lr, +1)},
-                               lambda a, b: dict_difference("p", a, b))
+            hint = matching_hint(got, {h: gd(p, g, lr, **k) for h, k in GD_MISTAKES.items()},
+                                 lambda a, b: dict_difference("p", a, b))
             fail(name, case, problem, hint)
 
 
@@ -86,12 +94,14 @@ def check_initialize_adam(function):
                 fail(name, case, problem, "v and s each have one zero array per parameter, keyed dW1, db1, …")
 
 
-def momentum(p, g, v, beta, lr, one_minus_beta=True, old_velocity=False):
+def momentum(p, g, v, beta, lr, one_minus_beta=True, old_velocity=False, swap_beta=False, step_with_gradient=False):
     p, v = copied(p), copied(v)
     for k in p:
         d = "d" + k
         new_v = beta * v[d] + ((1 - beta) if one_minus_beta else 1) * g[d]
-        p[k] = p[k] - lr * (v[d] if old_velocity else new_v)
+        if swap_beta:
+            new_v = (1 - beta) * v[d] + beta * g[d]
+        p[k] = p[k] - lr * (g[d] if step_with_gradient else v[d] if old_velocity else new_v)
         v[d] = new_v
     return p, v
 
@@ -99,6 +109,9 @@ def momentum(p, g, v, beta, lr, one_minus_beta=True, old_velocity=False):
 MOMENTUM_MISTAKES = {
     "the velocity is an average: v = beta * v + (1 - beta) * dW": dict(one_minus_beta=False),
     "update v first, then move the parameters with the new v": dict(old_velocity=True),
+    "v = beta * v + (1 - beta) * dW: beta weighs the old velocity, 1 - beta the new gradient": dict(swap_beta=True),
+    "step with the velocity, W = W - learning_rate * v[\"dW1\"], not with the gradient dW":
+        dict(step_with_gradient=True),
 }
 
 
@@ -117,21 +130,29 @@ def check_momentum(function):
         expected = momentum(p, g, v, beta, lr)
         problem = dict_difference("parameters", got[0], expected[0]) or dict_difference("v", got[1], expected[1])
         if problem:
-            hint = first_match(got, {h: momentum(p, g, v, beta, lr, **k) for h, k in MOMENTUM_MISTAKES.items()},
+            hint = matching_hint(got, {h: momentum(p, g, v, beta, lr, **k) for h, k in MOMENTUM_MISTAKES.items()},
                                lambda a, b: dict_difference("p", a[0], b[0]) or dict_difference("v", a[1], b[1]))
             fail(name, case, problem, hint)
 
 
 def adam(p, g, v, s, t, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8, power=None, s_power=None, correct=True,
-         eps_inside=False):
+         eps_inside=False, t_offset=0, power_of_one_minus=False, square=True, correct_v=True, correct_s=True,
+         overwrite=""):
     p, v, s = copied(p), copied(v), copied(s)
+    t = t + t_offset
+    bias = (lambda beta, n: (1 - beta) ** n) if power_of_one_minus else (lambda beta, n: 1 - beta ** n)
     for k in p:
         d = "d" + k
         v[d] = beta1 * v[d] + (1 - beta1) * g[d]
-        s[d] = beta2 * s[d] + (1 - beta2) * g[d] ** 2
-        v_hat = v[d] / (1 - beta1 ** (t if power is None else power)) if correct else v[d]
-        s_hat = s[d] / (1 - beta2 ** (t if s_power is None else s_power)) if correct else s[d]
-        p[k] = p[k] - lr * v_hat / (np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + eps)
+        s[d] = beta2 * s[d] + (1 - beta2) * (g[d] ** 2 if square else g[d])
+        v_hat = v[d] / bias(beta1, t if power is None else power) if correct and correct_v else v[d]
+        s_hat = s[d] / bias(beta2, t if s_power is None else s_power) if correct and correct_s else s[d]
+        with np.errstate(invalid="ignore"):  # s of unsquared gradients goes negative: NaN, as the student's
+            p[k] = p[k] - lr * v_hat / (np.sqrt(s_hat + eps) if eps_inside else np.sqrt(s_hat) + eps)
+        if "v" in overwrite:
+            v[d] = v_hat
+        if "s" in overwrite:
+            s[d] = s_hat
     return p, v, s
 
 
@@ -144,6 +165,22 @@ ADAM_MISTAKES = {
         dict(power=1),
     "divide v and s by 1 - beta1 ** t and 1 - beta2 ** t (bias correction) before the step":
         dict(correct=False),
+    "t counts the steps from 1 (the first step has t = 1): use beta1 ** t, not beta1 ** (t + 1)":
+        dict(t_offset=1),
+    "the bias correction divides by 1 - beta1 ** t, one minus beta to the power t, not (1 - beta1) ** t":
+        dict(power_of_one_minus=True),
+    "s averages the squared gradients: s = beta2 * s + (1 - beta2) * np.square(dW)":
+        dict(square=False),
+    "correct v as well: v_corrected = v / (1 - beta1 ** t) too, and step with v_corrected":
+        dict(correct_v=False),
+    "correct s as well: s_corrected = s / (1 - beta2 ** t) too, and step with s_corrected":
+        dict(correct_s=False),
+    "v must stay the uncorrected average for the next step: do not overwrite v, put v / (1 - beta1 ** t) "
+    "in v_corrected": dict(overwrite="v"),
+    "s must stay the uncorrected average for the next step: do not overwrite s, put s / (1 - beta2 ** t) "
+    "in s_corrected": dict(overwrite="s"),
+    "v and s must stay the uncorrected averages for the next step: do not overwrite v and s, put the "
+    "corrected values in v_corrected and s_corrected": dict(overwrite="vs"),
 }
 
 
@@ -168,17 +205,17 @@ def check_adam(function):
         if problem and compare(got, adam(p, g, v, s, t, lr, b1, b2, eps_inside=True)) is None:
             problem = None  # epsilon inside the square root is a common, harmless variant
         if problem:
-            hint = first_match(got, {h: adam(p, g, v, s, t, lr, b1, b2, **k) for h, k in ADAM_MISTAKES.items()},
+            hint = matching_hint(got, {h: adam(p, g, v, s, t, lr, b1, b2, **k) for h, k in ADAM_MISTAKES.items()},
                                compare)
             fail(name, case, problem, hint)
 
 
 # ----- mini-batches -----------------------------------------------------------
 
-def mini_batches(X, Y, size, seed, keep_remainder=True, one_permutation=True):
+def mini_batches(X, Y, size, seed, keep_remainder=True, one_permutation=True, shuffle=True):
     np.random.seed(seed)
     m = X.shape[1]
-    permutation = np.random.permutation(m)
+    permutation = np.random.permutation(m) if shuffle else np.arange(m)
     X, Y = X[:, permutation], Y[:, permutation if one_permutation else np.random.permutation(m)]
     ends = list(range(size, m + 1, size))
     if keep_remainder and m % size:
@@ -190,6 +227,8 @@ def mini_batches(X, Y, size, seed, keep_remainder=True, one_permutation=True):
 MINI_BATCH_MISTAKES = {
     "keep the last, smaller mini-batch when m is not a multiple of mini_batch_size": dict(keep_remainder=False),
     "shuffle X and Y with the same permutation, or examples lose their labels": dict(one_permutation=False),
+    "shuffle X and Y (one permutation of the m columns, np.random.permutation(m)) before cutting the mini-batches":
+        dict(shuffle=False),
 }
 
 
@@ -219,7 +258,7 @@ def check_mini_batches(function):
         got = call(function, name, case, X, Y, size, seed)
         problem = batches_difference(got, mini_batches(X, Y, size, seed))
         if problem:
-            hint = first_match(got, {h: mini_batches(X, Y, size, seed, **k) for h, k in MINI_BATCH_MISTAKES.items()},
+            hint = matching_hint(got, {h: mini_batches(X, Y, size, seed, **k) for h, k in MINI_BATCH_MISTAKES.items()},
                                batches_difference)
             fail(name, case, problem, hint)
 
@@ -254,7 +293,8 @@ def check_schedule_lr_decay(function):
 
 # ----- batch normalization ----------------------------------------------------
 
-def batchnorm(x, gamma, beta, bn_param, ddof=0, use_eps=True, test_with_batch=False, swap_momentum=False):
+def batchnorm(x, gamma, beta, bn_param, ddof=0, use_eps=True, test_with_batch=False, swap_momentum=False,
+              axis=0, update_running=True, eps_outside=False):
     """The reference forward pass (out and the updated bn_param), or a mistaken one."""
     bn_param = copied(bn_param)
     eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
@@ -262,14 +302,18 @@ def batchnorm(x, gamma, beta, bn_param, ddof=0, use_eps=True, test_with_batch=Fa
     running_mean = bn_param.get("running_mean", np.zeros(D))
     running_var = bn_param.get("running_var", np.zeros(D))
     if bn_param["mode"] == "train" or test_with_batch:
-        mean, var = x.mean(axis=0), x.var(axis=0, ddof=ddof)
-        if bn_param["mode"] == "train":
+        # keepdims along axis 1: without it x - mean does not broadcast, and the student sees an error instead
+        mean, var = x.mean(axis=axis, keepdims=axis == 1), x.var(axis=axis, ddof=ddof, keepdims=axis == 1)
+        if bn_param["mode"] == "train" and update_running:
             keep = 1 - momentum if swap_momentum else momentum
             running_mean = keep * running_mean + (1 - keep) * mean
             running_var = keep * running_var + (1 - keep) * var
     else:
         mean, var = running_mean, running_var
-    out = gamma * (x - mean) / np.sqrt(var + (eps if use_eps else 0)) + beta
+    if eps_outside:
+        out = gamma * (x - mean) / (np.sqrt(var) + eps) + beta
+    else:
+        out = gamma * (x - mean) / np.sqrt(var + (eps if use_eps else 0)) + beta
     bn_param.update(running_mean=running_mean, running_var=running_var)
     return out, bn_param
 
@@ -281,6 +325,11 @@ BATCHNORM_MISTAKES = {
     "add eps to the variance before the square root: sqrt(var + eps)": dict(use_eps=False),
     "running = momentum * running + (1 - momentum) * sample: the weights are the other way round":
         dict(swap_momentum=True),
+    "x is (N, D), one example per row: the batch statistics are over the examples, axis=0, not axis=1 "
+    "(Part A's layout had the examples in columns)": dict(axis=1),
+    "in train mode also update the running averages: running_mean = momentum * running_mean "
+    "+ (1 - momentum) * sample_mean, and the same for the variance": dict(update_running=False),
+    "eps goes inside the square root: np.sqrt(var + eps), not np.sqrt(var) + eps": dict(eps_outside=True),
 }
 
 
@@ -317,7 +366,7 @@ def check_batchnorm_forward(function):
         got = run_forward(function, name, case, x, gamma, beta, bn_param)
         problem = forward_difference(got, batchnorm(x, gamma, beta, bn_param))
         if problem:
-            hint = first_match(got, {h: batchnorm(x, gamma, beta, bn_param, **k)
+            hint = matching_hint(got, {h: batchnorm(x, gamma, beta, bn_param, **k)
                                      for h, k in BATCHNORM_MISTAKES.items()}, forward_difference)
             fail(name, case, problem, hint)
 

@@ -11,7 +11,7 @@ from utils.activations import relu, sigmoid
 from utils.checks import array_difference, dict_difference
 from utils.three_layer_net import backward_propagation, compute_cost, forward_propagation
 
-from grader.checking import fail
+from grader.checking import either, fail
 
 
 def random_case(seed, sizes=(4, 5, 3, 1), m=7):
@@ -36,10 +36,11 @@ def weights(parameters):
 
 # ----- L2 cost ---------------------------------------------------------------
 
-def l2_cost(A3, Y, parameters, lambd, factor=None, biases=False):
+def l2_cost(A3, Y, parameters, lambd, factor=None, biases=False, penalty=lambda W: np.sum(np.square(W)),
+            left_out=None):
     m = Y.shape[1]
     factor = lambd / (2 * m) if factor is None else factor
-    squares = sum(np.sum(np.square(W)) for W in weights(parameters))
+    squares = sum(penalty(parameters[f"W{l}"]) for l in (1, 2, 3) if l != left_out)
     if biases:
         squares += sum(np.sum(np.square(parameters[f"b{l}"])) for l in (1, 2, 3))
     return compute_cost(A3, Y) + factor * squares
@@ -52,6 +53,14 @@ COST_MISTAKES = {
         lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, factor=lambd / Y.shape[1]),
     "only the weight matrices W1, W2, W3 are regularized, not the biases":
         lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, biases=True),
+    "Python reads lambd / 2 * m as (lambd / 2) * m, which multiplies by m: write lambd / (2 * m)":
+        lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, factor=lambd / 2 * Y.shape[1]),
+    "square each weight, then add the squares: np.sum(np.square(W)), not np.sum(W) ** 2":
+        lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, penalty=lambda W: np.sum(W) ** 2),
+    "the L2 term uses the squared norm ||W||^2 = np.sum(np.square(W)), not the norm ||W|| itself":
+        lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, penalty=np.linalg.norm),
+    **{f"the sum of squares covers all three weight matrices: W{l} is left out":
+       (lambda l: lambda A3, Y, p, lambd: l2_cost(A3, Y, p, lambd, left_out=l))(l) for l in (1, 2, 3)},
 }
 
 
@@ -95,6 +104,12 @@ BACKWARD_MISTAKES = {
         lambda X, Y, c, lambd: l2_backward(X, Y, c, lambd, factor=lambd / (2 * X.shape[1])),
     "only dW1, dW2, dW3 get the L2 term; the biases are not regularized":
         lambda X, Y, c, lambd: l2_backward(X, Y, c, lambd, biases=True),
+    # Both mistakes return the plain cross-entropy gradients: the numbers cannot tell them apart.
+    "the gradients have no L2 term: either the new dW was computed but not stored back in gradients "
+    "(gradients[\"dW1\"] = ...), or the term was not added at all":
+        lambda X, Y, c, lambd: l2_backward(X, Y, c, lambd, factor=0),
+    "add the L2 term's gradient (lambd / m) * W to dW: it was subtracted":
+        lambda X, Y, c, lambd: l2_backward(X, Y, c, lambd, factor=-lambd / X.shape[1]),
 }
 
 GRADIENT_KEYS = ("dW1", "db1", "dW2", "db2", "dW3", "db3")
@@ -120,13 +135,13 @@ def check_backward_regularization(function):
 # ----- dropout forward -------------------------------------------------------
 
 def dropout_forward(X, p, keep_prob, keep=lambda r, kp: r < kp, scale=True, output=False,
-                    sample=np.random.rand, seed=True):
+                    sample=np.random.rand, seed=True, times_keep_prob=False, cache_unmasked=False):
     if seed:
         np.random.seed(1)
 
     def drop(A):
         D = keep(sample(*A.shape), keep_prob)
-        return D, (A * D / keep_prob if scale else A * D)
+        return D, (A * D * keep_prob if times_keep_prob else A * D / keep_prob if scale else A * D)
 
     Z1 = p["W1"] @ X + p["b1"]
     D1, A1 = drop(relu(Z1))
@@ -136,6 +151,8 @@ def dropout_forward(X, p, keep_prob, keep=lambda r, kp: r < kp, scale=True, outp
     A3 = sigmoid(Z3)
     if output:
         A3 = drop(A3)[1]
+    if cache_unmasked:
+        A1, A2 = relu(Z1), relu(Z2)
     return A3, (Z1, D1, A1, p["W1"], p["b1"], Z2, D2, A2, p["W2"], p["b2"], Z3, A3, p["W3"], p["b3"])
 
 
@@ -148,7 +165,22 @@ FORWARD_MISTAKES = {
         lambda X, p, kp: dropout_forward(X, p, kp, output=True),
     "draw the masks with np.random.rand (uniform on [0, 1)), not np.random.randn":
         lambda X, p, kp: dropout_forward(X, p, kp, sample=np.random.randn),
+    "after masking, divide by keep_prob, do not multiply: A1 = A1 * D1 / keep_prob":
+        lambda X, p, kp: dropout_forward(X, p, kp, times_keep_prob=True),
 }
+
+# A3 is right in these: only the cache shows them.
+CACHE_MISTAKES = {
+    "cache the A1 and A2 that went into the next layer, after the mask and the division by keep_prob: "
+    "the backward pass needs them":
+        lambda X, p, kp: dropout_forward(X, p, kp, cache_unmasked=True)[1],
+}
+
+
+def cache_mistake(cache, X, p, kp):
+    """The hint of the known mistake that reproduces the cache, or None."""
+    return next((hint for hint, mistaken in CACHE_MISTAKES.items()
+                 if cache_difference(cache, mistaken(X, p, kp)) is None), None)
 
 
 def check_dropout_forward(function):
@@ -167,6 +199,8 @@ def check_dropout_forward(function):
         problem = array_difference("A3", A3, expected_A3)
         if not problem:
             problem = cache_difference(cache, expected_cache)
+            if problem:
+                fail(name, case, problem, cache_mistake(cache, X, p, kp))
         if problem:
             hint = match_mistake(A3, {h: (lambda m: lambda *a: m(*a)[0])(m) for h, m in FORWARD_MISTAKES.items()},
                                  X, p, kp)
@@ -190,22 +224,22 @@ def cache_difference(cache, expected):
 
 # ----- dropout backward ------------------------------------------------------
 
-def dropout_backward(X, Y, cache, keep_prob, scale=True, mask=True):
+def dropout_backward(X, Y, cache, keep_prob, scale=True, mask=True, times_keep_prob=False, mask_with_A=False):
     m = X.shape[1]
     (Z1, D1, A1, W1, b1, Z2, D2, A2, W2, b2, Z3, A3, W3, b3) = cache
 
     def undo(dA, D):
         dA = dA * D if mask else dA
-        return dA / keep_prob if scale else dA
+        return dA * keep_prob if times_keep_prob else dA / keep_prob if scale else dA
 
     dZ3 = A3 - Y
     dW3 = 1. / m * dZ3 @ A2.T
     db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
-    dA2 = undo(W3.T @ dZ3, D2)
+    dA2 = undo(W3.T @ dZ3, A2 if mask_with_A else D2)
     dZ2 = dA2 * (A2 > 0)
     dW2 = 1. / m * dZ2 @ A1.T
     db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
-    dA1 = undo(W2.T @ dZ2, D1)
+    dA1 = undo(W2.T @ dZ2, A1 if mask_with_A else D1)
     dZ1 = dA1 * (A1 > 0)
     dW1 = 1. / m * dZ1 @ X.T
     db1 = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
@@ -218,6 +252,10 @@ BACKWARD_DROPOUT_MISTAKES = {
         lambda X, Y, c, kp: dropout_backward(X, Y, c, kp, scale=False),
     "multiply dA1 and dA2 by the same masks D1 and D2 the forward pass used":
         lambda X, Y, c, kp: dropout_backward(X, Y, c, kp, mask=False),
+    "divide dA1 and dA2 by keep_prob, do not multiply: dA1 = dA1 * D1 / keep_prob":
+        lambda X, Y, c, kp: dropout_backward(X, Y, c, kp, times_keep_prob=True),
+    "the masks are D1 and D2 from the cache, not the activations A1 and A2: dA2 = dA2 * D2 / keep_prob":
+        lambda X, Y, c, kp: dropout_backward(X, Y, c, kp, mask_with_A=True),
 }
 DROPOUT_GRADIENT_KEYS = GRADIENT_KEYS + ("dA1", "dA2")
 
@@ -254,14 +292,15 @@ def call(function, name, case, *args):
 
 
 def match_mistake(got, mistakes, *args, keys=None):
-    """The hint of the first known mistake that reproduces `got`, or None."""
+    """The hint of every known mistake that reproduces `got`, or None."""
+    hints = []
     for hint, mistaken in mistakes.items():
         want = mistaken(*args)
         if isinstance(want, dict):
             want = {k: v for k, v in want.items() if keys is None or k in keys}
             if isinstance(got, dict) and dict_difference("x", got, want, rtol=1e-7, atol=1e-7) is None:
-                return hint
+                hints.append(hint)
         elif isinstance(got, (np.ndarray, float, np.floating)) and \
                 array_difference("x", np.asarray(got, dtype=float), np.asarray(want, dtype=float)) is None:
-            return hint
-    return None
+            hints.append(hint)
+    return either(hints)

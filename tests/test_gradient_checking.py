@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from helpers import errors, reference_functions, text_output
+from grader import gradient_checking as hidden
 from testcases import gradient_checking as cases
 from testcases import regularization as regularization_cases
 from utils.gradient_check import (dictionary_to_vector, gradients_to_vector, relative_difference,
@@ -92,3 +93,26 @@ def test_solution_notebook_names_the_wrong_parameters(executed_source):
     first_report = text.split("There is a mistake in the backward propagation!")[1].split("All visible")[0]
     flagged = re.findall(r"d(\w+)\s+difference = \S+\s+<-- look here", first_report)
     assert flagged == ["b1", "W2"]
+
+
+def test_a_check_that_takes_no_epsilon_hears_of_both_mistakes_that_give_a_difference_of_1():
+    # J_minus at theta + epsilon gives exactly 1, (J_plus - J_minus) / 2 * epsilon 1 - 2e-14: only
+    # a run at another epsilon tells them apart, and this function cannot be given one.
+    def gradient_check(x, theta):
+        return 1.0
+
+    with pytest.raises(AssertionError) as failure:
+        hidden.check_gradient_check(gradient_check)
+    message = str(failure.value)
+    assert "either" in message
+    assert hidden.HINTS["plus_for_minus"] in message and hidden.HINTS["times_epsilon"] in message
+
+
+def test_missing_keys_are_named_only_for_a_reshape_error_on_another_network():
+    _, _, notebook_network = cases.network_case()
+    other_network = hidden.random_network(21, (3, 4, 2, 1), 5)[2]
+    reshape = ValueError("cannot reshape array of size 4 into shape (3,5)")
+    assert "vector_to_dictionary(theta_plus, keys)" in hidden.default_keys_hint(reshape, other_network)
+    assert hidden.default_keys_hint(ValueError("theta has 50 entries, the keys describe 47"), other_network)
+    assert hidden.default_keys_hint(reshape, notebook_network) is None
+    assert hidden.default_keys_hint(KeyError("W4"), other_network) is None

@@ -101,3 +101,21 @@ def test_solution_notebook_prints_the_quoted_traces_and_accuracies(executed_sour
         assert f"accuracy: {cases.ACCURACIES[optimizer]}\n" in run
     assert re.search(r"Adam\s+94.0%\s+fast drop, then bounces", text)
     assert re.search(r"speedup: \d+\.\d\dx", text)
+
+
+def test_a_hint_names_every_known_mistake_that_gives_the_same_numbers():
+    same = lambda a, b: None if a == b else "differs"  # noqa: E731
+    assert hidden.matching_hint(1, {"use X": 2}, same) is None
+    assert hidden.matching_hint(1, {"use X": 1, "use Y": 2}, same) == "use X"
+    assert hidden.matching_hint(1, {"use X": 1, "use Y": 2, "use Z": 1}, same) == "either use X; or use Z"
+
+
+def test_adam_with_power_2_at_step_1_hears_of_both_mistakes_that_give_its_numbers():
+    def adam_power_2(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon):
+        return hidden.adam(parameters, grads, v, s, t, learning_rate, beta1, beta2, epsilon, power=2, s_power=2)
+
+    with pytest.raises(AssertionError) as failure:
+        hidden.check_adam(adam_power_2)
+    message = str(failure.value)
+    assert "t = 1" in message and "either" in message
+    assert "not a fixed power 2" in message and "t counts the steps from 1" in message

@@ -86,6 +86,23 @@ def test_checks_report_type_then_shape_then_values():
         checks.check_dict([], {"W1": np.zeros(1)})
 
 
+def test_a_difference_from_zero_says_expected_0_not_a_huge_relative_error():
+    message = checks.array_difference("dW3", np.array([[0.0, 0.5]]), np.zeros((1, 2)))
+    assert message == "dW3[0, 1] = 0.5, expected 0 (1 of 2 entries differ)"
+    message = checks.array_difference("db1", np.array([3.0, 0.5]), np.array([2.0, 0.0]))
+    assert message == "db1[0] = 3.0, expected 2.0 (relative error 0.5; 2 of 2 entries differ)"
+
+
+def test_a_nan_is_not_given_a_relative_error():
+    message = checks.array_difference("W1", np.array([np.nan, 1.0]), np.array([2.0, 1.0]))
+    assert message == "W1[0] = nan, expected 2.0 (1 of 2 entries differ)"
+
+
+def test_a_single_number_is_named_without_an_empty_index():
+    message = checks.array_difference("cost", np.array(1.5), np.array(1.0))
+    assert message == "cost = 1.5, expected 1.0 (relative error 0.5; 1 of 1 entries differ)"
+
+
 def test_check_failure_renders_as_its_message_only():
     failure = checks.CheckFailure("W1 is wrong\nHint: look here")
     assert failure._render_traceback_() == ["CheckFailure: W1 is wrong", "Hint: look here"]

@@ -31,9 +31,15 @@ def array_difference(name, got, expected, rtol=1e-7, atol=1e-8):
         return None
     index = tuple(int(i) for i in np.argwhere(~close)[0])
     g, e = got[index].item(), expected[index].item()
-    relative = abs(g - e) / max(abs(e), 1e-300)
-    return (f"{name}[{', '.join(map(str, index))}] = {g!r}, expected {e!r} "
-            f"(relative error {relative:.2g}; {int((~close).sum())} of {close.size} entries differ)")
+    where = f"{name}[{', '.join(map(str, index))}]" if index else name
+    count = f"{int((~close).sum())} of {close.size} entries differ"
+    if e == 0:
+        # Any error relative to 0 is infinite: a number like 1e+300 would only confuse.
+        return f"{where} = {g!r}, expected 0 ({count})"
+    relative = abs(g - e) / abs(e)
+    if not np.isfinite(relative):
+        return f"{where} = {g!r}, expected {e!r} ({count})"
+    return f"{where} = {g!r}, expected {e!r} (relative error {relative:.2g}; {count})"
 
 
 def dict_difference(name, got, expected, **tolerance):

@@ -1,0 +1,16 @@
+"""The 1-D check divides J_plus - J_minus by epsilon instead of 2 * epsilon."""
+import numpy as np
+
+HINT = "by 2 * epsilon, not by epsilon"
+
+
+def gradient_check(x, theta, epsilon=1e-7):
+    theta_plus = theta + epsilon
+    theta_minus = theta - epsilon
+    J_plus = forward_propagation(x, theta_plus)
+    J_minus = forward_propagation(x, theta_minus)
+    gradapprox = (J_plus - J_minus) / epsilon
+    grad = backward_propagation(x, theta)
+    difference = np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox))
+    print("The gradient is correct!" if difference < 1e-7 else "The gradient is wrong!")
+    return difference

@@ -1,0 +1,24 @@
+"""Calls vector_to_dictionary(theta_plus) without keys, as the original course did: right for the notebook's network only."""
+import numpy as np
+from utils.gradient_check import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+
+HINT = "pass the keys"
+
+
+def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7):
+    parameters_values, keys = dictionary_to_vector(parameters)
+    num_parameters = parameters_values.shape[0]
+    J_plus = np.zeros((num_parameters, 1))
+    J_minus = np.zeros((num_parameters, 1))
+    gradapprox = np.zeros((num_parameters, 1))
+    for i in range(num_parameters):
+        theta_plus = np.copy(parameters_values)
+        theta_plus[i] = theta_plus[i] + epsilon
+        J_plus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(theta_plus))
+        theta_minus = np.copy(parameters_values)
+        theta_minus[i] = theta_minus[i] - epsilon
+        J_minus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(theta_minus))
+        gradapprox[i] = (J_plus[i] - J_minus[i]) / (2 * epsilon)
+    grad = gradients_to_vector(gradients)
+    difference = np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox))
+    return difference

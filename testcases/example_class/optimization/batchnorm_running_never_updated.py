@@ -1,0 +1,27 @@
+"""Normalizes with the batch statistics in train mode but never updates the running averages."""
+import numpy as np
+
+HINT = "update the running averages"
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    mode = bn_param["mode"]
+    eps = bn_param.get("eps", 1e-5)
+    N, D = x.shape
+    running_mean = bn_param.get("running_mean", np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(D, dtype=x.dtype))
+    if mode == "train":
+        sample_mean = x.mean(axis=0)
+        x_centered = x - sample_mean
+        sample_var = np.mean(x_centered ** 2, axis=0)
+        std = np.sqrt(sample_var + eps)
+        x_hat = x_centered / std
+        out = gamma * x_hat + beta
+        cache = (x_hat, x_centered, std, gamma)
+    else:
+        x_hat = (x - running_mean) / np.sqrt(running_var + eps)
+        out = gamma * x_hat + beta
+        cache = None
+    bn_param["running_mean"] = running_mean
+    bn_param["running_var"] = running_var
+    return out, cache
