@@ -1,4 +1,4 @@
-"""Cases of the Gradient checking assignment and the values the reports quote."""
+"""Cases of the Gradient checking assignment and the values its notebook quotes."""
 import numpy as np
 
 X_1D, THETA_1D = 2, 4

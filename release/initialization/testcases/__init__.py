@@ -1,2 +1,2 @@
 """Deterministic test cases: inputs for the graded functions and the values
-the lab reports quote for them (see shared EXPECTED.md)."""
+the notebooks quote for them."""

@@ -1,4 +1,4 @@
-"""Cases of the Initialization assignment and the values the reports quote."""
+"""Cases of the Initialization assignment and the values its notebook quotes."""
 import numpy as np
 
 ZEROS_DIMS = [3, 2, 1]

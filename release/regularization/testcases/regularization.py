@@ -1,4 +1,4 @@
-"""Cases of the Regularization assignment and the values the reports quote.
+"""Cases of the Regularization assignment and the values its notebook quotes.
 
 The inputs are drawn from NumPy's global generator right after
 np.random.seed(1), the convention the quoted numbers were produced with.
