@@ -1,4 +1,10 @@
-"""How a hidden test reports a failure to the student."""
+"""What every hidden check shares: calling the student's function, naming the known
+mistake that explains a wrong answer, reporting a failure, building random cases."""
+import contextlib
+import io
+
+import numpy as np
+
 from utils.checks import CheckFailure
 
 
@@ -25,3 +31,40 @@ def either(hints):
     """
     hints = list(dict.fromkeys(hints))
     return None if not hints else hints[0] if len(hints) == 1 else "either " + "; or ".join(hints)
+
+
+def copied(value):
+    """A copy of plain data deep enough that the student's function cannot change the checker's case."""
+    if isinstance(value, dict):
+        return {key: copied(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(copied(item) for item in value)
+    return value.copy() if isinstance(value, np.ndarray) else value
+
+
+def call(function, name, case, *args, copy=True, explain=None):
+    """The student's function called on (copies of) `args`; whatever it raises fails the test,
+    with the hint `explain(error)` gives, if any. What it prints is not the checker's business."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            return function(*(copied(a) for a in args) if copy else args)
+    except Exception as error:
+        fail(name, case, f"raised {type(error).__name__}: {error}", explain(error) if explain else None)
+
+
+def known_mistakes(got, candidates, compare):
+    """The hint of every known mistake whose answer reproduces `got` ({hint: that answer};
+    compare(got, answer) is None when they agree), or None."""
+    return either([hint for hint, answer in candidates.items() if compare(got, answer) is None])
+
+
+def random_parameters(rng, sizes, with_gradients=False):
+    """W1, b1, ... of a network with layer sizes `sizes`, drawn from `rng` (standard normal);
+    with_gradients: also dW1, db1, ..., each drawn right after its parameter."""
+    parameters, gradients = {}, {}
+    for l in range(1, len(sizes)):
+        for name, shape in ((f"W{l}", (sizes[l], sizes[l - 1])), (f"b{l}", (sizes[l], 1))):
+            parameters[name] = rng.randn(*shape)
+            if with_gradients:
+                gradients["d" + name] = rng.randn(*shape)
+    return (parameters, gradients) if with_gradients else parameters

@@ -16,7 +16,7 @@ from utils.gradient_check import (CHECK_NETWORK_KEYS, block_differences, diction
                                   relative_difference, vector_to_dictionary)
 
 from grader.reference import reference_functions
-from grader.checking import either, fail
+from grader.checking import call, either, fail, random_parameters
 
 
 def reference(name):
@@ -39,15 +39,6 @@ def using(function, **replacements):
         for name in replacements:
             namespace.pop(name, None)
         namespace.update(saved)
-
-
-def call(function, name, case, *args, explain=lambda error: None):
-    """Call the student's function quietly: what it prints belongs to the visible tests."""
-    try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            return function(*args)
-    except Exception as error:
-        fail(name, case, f"raised {type(error).__name__}: {error}", explain(error))
 
 
 def as_number(value, name, case, what):
@@ -172,11 +163,7 @@ def random_network(seed, sizes, m):
     rng = np.random.RandomState(seed)
     X = rng.randn(sizes[0], m)
     Y = (rng.rand(m) > 0.5).astype(int)
-    parameters = {}
-    for l in range(1, len(sizes)):
-        parameters[f"W{l}"] = rng.randn(sizes[l], sizes[l - 1])
-        parameters[f"b{l}"] = rng.randn(sizes[l], 1)
-    return X, Y, parameters
+    return X, Y, random_parameters(rng, sizes)
 
 
 def network_cases():
@@ -292,11 +279,3 @@ def check_backward_propagation_n_fixed(function):
             hint = (f"the gradient check points at {', '.join(wrong)}: compare those lines with the math"
                     if wrong else None)
             fail(name, case, problem, hint)
-
-
-def numerical_agreement(backward, X, Y, p):
-    """The relative difference between a backward pass and the two-sided numerical gradient."""
-    cache = reference("forward_propagation_n")(X, Y, p)[1]
-    return gradient_check_nd(p, backward(X, Y, cache), X, Y)
-
-

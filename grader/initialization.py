@@ -9,7 +9,7 @@ import numpy as np
 from testcases import initialization as cases
 from utils.checks import dict_difference
 
-from grader.checking import fail
+from grader.checking import call, fail, known_mistakes
 
 # Layer sizes the hidden tests add: deeper, wider, a single layer, and
 # shapes that no hard-coded dict for [3, 2, 1] or [2, 4, 1] can satisfy.
@@ -101,19 +101,17 @@ def structural_hint(got, dims):
     return None
 
 
-def call(function, dims, name="the function", scramble=SCRAMBLE_SEED):
+def call_after_scramble(function, dims, name="the function", scramble=SCRAMBLE_SEED):
+    """The student's initializer on `dims`, numpy's generator first moved to `scramble`."""
     np.random.seed(scramble)
-    try:
-        return function(list(dims))
-    except Exception as error:
-        fail(name, f"layers_dims = {dims}", f"raised {type(error).__name__}: {error}")
+    return call(function, name, f"layers_dims = {dims}", list(dims))
 
 
 def check_initializer(function, name, reference, quoted, mistakes):
     """Run the quoted cases, then the extra layer sizes, stopping at the first failure."""
     all_cases = list(quoted) + [(dims, reference(dims)) for dims in EXTRA_DIMS]
     for dims, expected in all_cases:
-        got = call(function, dims, name)
+        got = call_after_scramble(function, dims, name)
         problem = dict_difference("parameters", got, expected)
         if problem:
             fail(name, f"layers_dims = {dims}", problem, diagnose(function, dims, got, mistakes))
@@ -123,10 +121,11 @@ def diagnose(function, dims, got, mistakes):
     hint = structural_hint(got, dims)
     if hint:
         return hint
-    for hint, make in mistakes.items():
-        if dict_difference("parameters", got, make(dims)) is None:
-            return hint
-    if dict_difference("parameters", got, call(function, dims, scramble=SCRAMBLE_SEED + 1)):
+    hint = known_mistakes(got, {hint: make(dims) for hint, make in mistakes.items()},
+                          lambda got, answer: dict_difference("parameters", got, answer))
+    if hint:
+        return hint
+    if dict_difference("parameters", got, call_after_scramble(function, dims, scramble=SCRAMBLE_SEED + 1)):
         return SEED_HINT
     return None
 

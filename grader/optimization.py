@@ -9,38 +9,11 @@ import numpy as np
 from testcases import optimization as cases
 from utils.checks import array_difference, dict_difference
 
-from grader.checking import either, fail
+from grader.checking import call, copied, fail, known_mistakes, random_parameters
 
 
-def copied(value):
-    if isinstance(value, dict):
-        return {k: copied(v) for k, v in value.items()}
-    return value.copy() if isinstance(value, np.ndarray) else value
-
-
-def call(function, name, case, *args, copy=True):
-    try:
-        return function(*[copied(a) for a in args] if copy else args)
-    except Exception as error:
-        fail(name, case, f"raised {type(error).__name__}: {error}")
-
-
-def random_parameters(seed, sizes):
-    rng = np.random.RandomState(seed)
-    parameters, grads = {}, {}
-    for l in range(1, len(sizes)):
-        for name, shape in ((f"W{l}", (sizes[l], sizes[l - 1])), (f"b{l}", (sizes[l], 1))):
-            parameters[name] = rng.randn(*shape)
-            grads["d" + name] = rng.randn(*shape)
-    return parameters, grads
-
-
-EXTRA = [random_parameters(31, (4, 3, 2, 1)), random_parameters(32, (2, 6, 1))]
-
-
-def matching_hint(got, candidates, compare):
-    """The hint of every known mistake that reproduces `got` (a fixed power 2 and t + 1 agree at t = 1), or None."""
-    return either([hint for hint, want in candidates.items() if compare(got, want) is None])
+EXTRA = [random_parameters(np.random.RandomState(seed), sizes, with_gradients=True)
+         for seed, sizes in ((31, (4, 3, 2, 1)), (32, (2, 6, 1)))]
 
 
 # ----- gradient descent, momentum, Adam ---------------------------------------
@@ -63,7 +36,7 @@ def check_gd(function):
         got = call(function, name, case, p, g, lr)
         problem = dict_difference("parameters", got, gd(p, g, lr))
         if problem:
-            hint = matching_hint(got, {h: gd(p, g, lr, **k) for h, k in GD_MISTAKES.items()},
+            hint = known_mistakes(got, {h: gd(p, g, lr, **k) for h, k in GD_MISTAKES.items()},
                                  lambda a, b: dict_difference("p", a, b))
             fail(name, case, problem, hint)
 
@@ -130,7 +103,7 @@ def check_momentum(function):
         expected = momentum(p, g, v, beta, lr)
         problem = dict_difference("parameters", got[0], expected[0]) or dict_difference("v", got[1], expected[1])
         if problem:
-            hint = matching_hint(got, {h: momentum(p, g, v, beta, lr, **k) for h, k in MOMENTUM_MISTAKES.items()},
+            hint = known_mistakes(got, {h: momentum(p, g, v, beta, lr, **k) for h, k in MOMENTUM_MISTAKES.items()},
                                lambda a, b: dict_difference("p", a[0], b[0]) or dict_difference("v", a[1], b[1]))
             fail(name, case, problem, hint)
 
@@ -205,7 +178,7 @@ def check_adam(function):
         if problem and compare(got, adam(p, g, v, s, t, lr, b1, b2, eps_inside=True)) is None:
             problem = None  # epsilon inside the square root is a common, harmless variant
         if problem:
-            hint = matching_hint(got, {h: adam(p, g, v, s, t, lr, b1, b2, **k) for h, k in ADAM_MISTAKES.items()},
+            hint = known_mistakes(got, {h: adam(p, g, v, s, t, lr, b1, b2, **k) for h, k in ADAM_MISTAKES.items()},
                                compare)
             fail(name, case, problem, hint)
 
@@ -258,7 +231,7 @@ def check_mini_batches(function):
         got = call(function, name, case, X, Y, size, seed)
         problem = batches_difference(got, mini_batches(X, Y, size, seed))
         if problem:
-            hint = matching_hint(got, {h: mini_batches(X, Y, size, seed, **k) for h, k in MINI_BATCH_MISTAKES.items()},
+            hint = known_mistakes(got, {h: mini_batches(X, Y, size, seed, **k) for h, k in MINI_BATCH_MISTAKES.items()},
                                batches_difference)
             fail(name, case, problem, hint)
 
@@ -366,7 +339,7 @@ def check_batchnorm_forward(function):
         got = run_forward(function, name, case, x, gamma, beta, bn_param)
         problem = forward_difference(got, batchnorm(x, gamma, beta, bn_param))
         if problem:
-            hint = matching_hint(got, {h: batchnorm(x, gamma, beta, bn_param, **k)
+            hint = known_mistakes(got, {h: batchnorm(x, gamma, beta, bn_param, **k)
                                      for h, k in BATCHNORM_MISTAKES.items()}, forward_difference)
             fail(name, case, problem, hint)
 

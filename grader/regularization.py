@@ -11,7 +11,7 @@ from utils.activations import relu, sigmoid
 from utils.checks import array_difference, dict_difference
 from utils.three_layer_net import backward_propagation, compute_cost, forward_propagation
 
-from grader.checking import either, fail
+from grader.checking import call, fail, known_mistakes, random_parameters
 
 
 def random_case(seed, sizes=(4, 5, 3, 1), m=7):
@@ -19,11 +19,7 @@ def random_case(seed, sizes=(4, 5, 3, 1), m=7):
     rng = np.random.RandomState(seed)
     X = rng.randn(sizes[0], m)
     Y = (rng.rand(1, m) > 0.5).astype(int)
-    parameters = {}
-    for l in range(1, 4):
-        parameters[f"W{l}"] = rng.randn(sizes[l], sizes[l - 1])
-        parameters[f"b{l}"] = rng.randn(sizes[l], 1)
-    return X, Y, parameters
+    return X, Y, random_parameters(rng, sizes)
 
 
 EXTRA_CASES = [random_case(seed, sizes, m) for seed, sizes, m in
@@ -280,27 +276,19 @@ def check_dropout_backward(function):
 
 # ----- shared ----------------------------------------------------------------
 
-def call(function, name, case, *args):
-    """Call the student's function on copies of the inputs; a crash is a failure."""
-    copies = [{k: v.copy() for k, v in a.items()} if isinstance(a, dict) else
-              tuple(x.copy() for x in a) if isinstance(a, tuple) else
-              a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    try:
-        return function(*copies)
-    except Exception as error:
-        fail(name, case, f"raised {type(error).__name__}: {error}")
-
-
 def match_mistake(got, mistakes, *args, keys=None):
-    """The hint of every known mistake that reproduces `got`, or None."""
-    hints = []
-    for hint, mistaken in mistakes.items():
-        want = mistaken(*args)
-        if isinstance(want, dict):
-            want = {k: v for k, v in want.items() if keys is None or k in keys}
-            if isinstance(got, dict) and dict_difference("x", got, want, rtol=1e-7, atol=1e-7) is None:
-                hints.append(hint)
-        elif isinstance(got, (np.ndarray, float, np.floating)) and \
-                array_difference("x", np.asarray(got, dtype=float), np.asarray(want, dtype=float)) is None:
-            hints.append(hint)
-    return either(hints)
+    """The hint of every known mistake ({hint: mistaken(*args)}) that reproduces `got`, or None."""
+    return known_mistakes(got, {hint: mistaken(*args) for hint, mistaken in mistakes.items()},
+                          lambda got, answer: same_numbers(got, answer, keys))
+
+
+def same_numbers(got, answer, keys=None):
+    """None when `got` holds the numbers of `answer` (a dict: on `keys` only), else what differs."""
+    if isinstance(answer, dict):
+        answer = {k: v for k, v in answer.items() if keys is None or k in keys}
+        if not isinstance(got, dict):
+            return "not a dict"
+        return dict_difference("x", got, answer, rtol=1e-7, atol=1e-7)
+    if not isinstance(got, (np.ndarray, float, np.floating)):
+        return "not a number"
+    return array_difference("x", np.asarray(got, dtype=float), np.asarray(answer, dtype=float))

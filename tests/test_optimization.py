@@ -6,6 +6,7 @@ import pytest
 
 from helpers import errors, reference_functions, text_output
 from grader import optimization as hidden
+from grader.checking import known_mistakes
 from testcases import optimization as cases
 from utils.checks import check_dict
 from utils.numerical_gradient import numerical_gradient_array, rel_error
@@ -105,9 +106,9 @@ def test_solution_notebook_prints_the_quoted_traces_and_accuracies(executed_sour
 
 def test_a_hint_names_every_known_mistake_that_gives_the_same_numbers():
     same = lambda a, b: None if a == b else "differs"  # noqa: E731
-    assert hidden.matching_hint(1, {"use X": 2}, same) is None
-    assert hidden.matching_hint(1, {"use X": 1, "use Y": 2}, same) == "use X"
-    assert hidden.matching_hint(1, {"use X": 1, "use Y": 2, "use Z": 1}, same) == "either use X; or use Z"
+    assert known_mistakes(1, {"use X": 2}, same) is None
+    assert known_mistakes(1, {"use X": 1, "use Y": 2}, same) == "use X"
+    assert known_mistakes(1, {"use X": 1, "use Y": 2, "use Z": 1}, same) == "either use X; or use Z"
 
 
 def test_adam_with_power_2_at_step_1_hears_of_both_mistakes_that_give_its_numbers():

@@ -5,6 +5,7 @@ import matplotlib
 import numpy as np
 import pytest
 
+from grader.checking import random_parameters
 from utils import activations, checks, datasets, plots, three_layer_net as net
 
 matplotlib.use("Agg")
@@ -14,11 +15,7 @@ def small_network(seed=0, sizes=(3, 4, 2, 1), m=6):
     rng = np.random.RandomState(seed)
     X = rng.randn(sizes[0], m)
     Y = (rng.rand(1, m) > 0.5).astype(float)
-    parameters = {}
-    for l in range(1, len(sizes)):
-        parameters[f"W{l}"] = rng.randn(sizes[l], sizes[l - 1])
-        parameters[f"b{l}"] = rng.randn(sizes[l], 1)
-    return X, Y, parameters
+    return X, Y, random_parameters(rng, sizes)
 
 
 def test_activations():
