@@ -1,12 +1,14 @@
 """The 1-D check computes J_minus at theta + epsilon (a common mistake)."""
 import numpy as np
 
+# Provided by the notebook the graded cells run in.
+backward_propagation = forward_propagation = None
+
 HINT = "J_minus must be computed at theta - epsilon"
 
 
 def gradient_check(x, theta, epsilon=1e-7):
     theta_plus = theta + epsilon
-    theta_minus = theta - epsilon
     J_plus = forward_propagation(x, theta_plus)
     J_minus = forward_propagation(x, theta_plus)
     gradapprox = (J_plus - J_minus) / (2 * epsilon)

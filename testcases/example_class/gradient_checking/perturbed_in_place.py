@@ -1,7 +1,9 @@
 """Shifts the shared parameter vector in place instead of a copy."""
 import numpy as np
-from testcases import gradient_checking as cases
 from utils.parameter_vector import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
+
+# Provided by the notebook the graded cells run in.
+forward_propagation_n = None
 
 HINT = "copy the parameter vector"
 

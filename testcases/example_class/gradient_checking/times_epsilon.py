@@ -2,6 +2,9 @@
 import numpy as np
 from utils.gradient_check import dictionary_to_vector, gradients_to_vector, vector_to_dictionary
 
+# Provided by the notebook the graded cells run in.
+forward_propagation_n = None
+
 HINT = "write / (2 * epsilon)"
 
 

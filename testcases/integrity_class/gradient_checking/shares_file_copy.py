@@ -1,6 +1,9 @@
 """Hands in shares_file_original's notebook file with gradient_check written again."""
 import numpy as np
 
+# Provided by the notebook the graded cells run in.
+backward_propagation = forward_propagation = None
+
 COPY_OF = "shares_file_original"
 
 

@@ -1,5 +1,7 @@
 """Works alone and tries the functions out in two cells of their own."""
-import numpy as np
+
+# Provided by the notebook the graded cells run in.
+backward_propagation = forward_propagation = None
 
 CELLS = [
     "print(forward_propagation(2, 4), backward_propagation(2, 4))",
