@@ -5,7 +5,6 @@ The class is the example class of gradient_checking plus the integrity class
 the report reads submitted notebooks only.
 """
 import csv
-import itertools
 
 import nbformat
 import pytest
@@ -41,8 +40,8 @@ def score(pairs, names):
 def test_most_honest_pairs_share_something(pairs):
     # Every student but the blank one holds the reference's code in some cells: the
     # ranking below compares the copies with honest pairs that do share code.
-    names = {s.name for s in students(ASSIGNMENT) + integrity_students(ASSIGNMENT)}
-    assert len(pairs) >= len(list(itertools.combinations(names - {"blank"}, 2))) // 2
+    honest = [p for p in pairs if frozenset((p.first, p.second)) not in COPIES]
+    assert len(honest) >= 20
 
 
 def test_the_copying_pairs_rank_above_every_honest_pair(pairs):
