@@ -20,14 +20,17 @@ TRAINING = ["utils/datasets.py", "utils/plots.py"]
 # pass and for the relative difference, so it gets neither the backward pass nor
 # utils/gradient_check.py.
 SHARED_FILES = {
-    "initialization": COMMON + WHOLE_NET + TRAINING + ["utils/data/circles.h5", "testcases/initialization.py"],
+    "initialization": COMMON + WHOLE_NET + TRAINING + ["utils/data/circles.h5", "testcases/initialization.py",
+                                                       "testcases/data/initialization_hints.json"],
     "regularization": COMMON + WHOLE_NET + TRAINING + ["utils/data/wavy.h5", "testcases/regularization.py",
-                                                       "testcases/data/regularization.h5"],
+                                                       "testcases/data/regularization.h5",
+                                                       "testcases/data/regularization_hints.json"],
     "gradient_checking": COMMON + ["utils/three_layer_forward.py", "utils/parameter_vector.py",
-                                   "utils/block_report.py", "testcases/gradient_checking.py"],
+                                   "utils/block_report.py", "testcases/gradient_checking.py",
+                                   "testcases/data/gradient_checking_hints.json"],
     "optimization": COMMON + ["utils/three_layer_forward.py", "utils/three_layer_backward.py",
                               "utils/numerical_gradient.py"] + TRAINING
-                    + ["utils/data/moons.h5", "testcases/optimization.py"],
+                    + ["utils/data/moons.h5", "testcases/optimization.py", "testcases/data/optimization_hints.json"],
 }
 
 # Linked into source/<assignment>/ too, never released (nbgrader_config.py ignores
