@@ -140,30 +140,6 @@ def hints_text(assignment):
                        for function, parts in functions.items()}, indent=1) + "\n"
 
 
-BUILDERS = {"initialization": hints_initialization, "regularization": hints_regularization,
-                 "gradient_checking": hints_gradient_checking, "optimization": hints_optimization}
-
-
-def hints_file(assignment):
-    return Path(__file__).resolve().parents[2] / "testcases" / "data" / f"{assignment}_hints.json"
-
-
-def hints_text(assignment):
-    """The JSON text of an assignment's stored hints: one line per mistake, for readable diffs."""
-    functions = HINT_BUILDERS[assignment]()
-    lines = []
-    for function, parts in functions.items():
-        for part, pairs in parts.items():
-            for hint, answer in pairs:
-                lines.append(json.dumps([function, part, hint, answer]))
-    return "{\n" + "" + "}\n" if not lines else as_nested(functions)
-
-
-def as_nested(functions):
-    return json.dumps({function: {part: [[hint, answer] for hint, answer in pairs] for part, pairs in parts.items()}
-                       for function, parts in functions.items()}, indent=1) + "\n"
-
-
 BUILDERS = {"regularization": build_regularization}
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from utils.checks import stored_hints
 from utils.datasets import load_arrays
 
 CACHE_FILE = Path(__file__).resolve().parent / "data" / "regularization.h5"
@@ -74,3 +75,12 @@ DROPOUT_BACKWARD_EXPECTED = {
 }
 
 MODEL_LAYERS = [2, 20, 3, 1]
+
+
+HINTS_FILE = Path(__file__).resolve().parent / "data" / "regularization_hints.json"
+
+
+def hints(function, part="result"):
+    """What each known mistake of `function` answers on the part `part` of its visible case, with
+    its hint: the visible test names the mistake (built by grader/course/stored_cases.py)."""
+    return stored_hints(HINTS_FILE, function, part)

@@ -1,0 +1,109 @@
+"""The visible tests name a student's known mistake before hand-in, from shipped data only."""
+import json
+
+import nbformat
+import numpy as np
+import pytest
+
+from grader.assignments import SHARED_FILES, notebook
+from grader.course.example_class import SPEC_DIR, load_student, solutions
+from grader.course.stored_cases import HINT_BUILDERS, hints_file, hints_text
+from grader.reference import reference_functions
+from utils.checks import CheckFailure, check_arrays, stored_hints
+
+# Graded function -> the visible test cell that gives hints for it.
+WIRED = {
+    "initialization": {"initialize_parameters_random": "code-15", "initialize_parameters_he": "code-20"},
+    "regularization": {"compute_cost_with_regularization": "code-12",
+                       "backward_propagation_with_regularization": "code-14",
+                       "forward_propagation_with_dropout": "code-19", "backward_propagation_with_dropout": "code-21"},
+    "gradient_checking": {"gradient_check": "code-10", "gradient_check_n": "code-17"},
+    "optimization": {"update_parameters_with_gd": "code-05", "random_mini_batches": "code-07",
+                     "update_parameters_with_momentum": "code-11", "update_parameters_with_adam": "code-15"},
+}
+
+# Example students whose mistake the visible case cannot show, and why.
+NOT_ON_THE_VISIBLE_CASE = {
+    # Without the seed the answer depends on what ran before; the hidden test moves the generator first.
+    ("initialization", "he_no_seed"),
+    # Only the hidden test's structural check names non-zero biases: no table answer reproduces them.
+    ("initialization", "he_random_biases"),
+    # Structural, not in the table either; the visible message lists the missing keys already.
+    ("initialization", "random_missing_last_layer"),
+    # A3 is right; only the cache is wrong, and the visible test compares A3.
+    ("regularization", "dropout_caches_unmasked_A"),
+    # Without keys the helper reads the notebook's own network: the visible case passes (issue 13 §1).
+    ("gradient_checking", "vector_to_dictionary_without_keys"),
+}
+
+
+def visible_cell(assignment, grade_id):
+    return next(cell.source for cell in nbformat.read(notebook(assignment), as_version=4).cells
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def run_visible_test(assignment, grade_id, function_code):
+    """The visible test cell, run after the notebook's provided code and the reference, with
+    `function_code` (a student's functions) defined last, as the student's notebook would."""
+    namespace = dict(reference_functions(assignment))
+    exec(function_code, namespace)
+    exec(visible_cell(assignment, grade_id), namespace)
+
+
+def spec_students():
+    for assignment, wired in WIRED.items():
+        for path in sorted(SPEC_DIR.joinpath(assignment).glob("*.py")):
+            if path.stem.startswith(("fault", "tamper")):
+                continue  # they break the notebook, not a function
+            student = load_student(path)
+            for function in student.functions:
+                if function in wired and (assignment, path.stem) not in NOT_ON_THE_VISIBLE_CASE:
+                    yield pytest.param(assignment, student, function, id=f"{assignment}/{path.stem}")
+
+
+@pytest.mark.parametrize("assignment", sorted(HINT_BUILDERS))
+def test_shipped_hints_equal_builder(assignment):
+    assert hints_file(assignment).read_text() == hints_text(assignment), (
+        f"{hints_file(assignment).name} is stale: run python -m grader.course.stored_cases")
+
+
+@pytest.mark.parametrize("assignment", sorted(HINT_BUILDERS))
+def test_hints_ship_with_their_assignment_only(assignment):
+    shipped = [f for f in SHARED_FILES[assignment] if f.endswith("_hints.json")]
+    assert shipped == [f"testcases/data/{assignment}_hints.json"]
+
+
+@pytest.mark.parametrize("assignment", sorted(WIRED))
+def test_every_wired_function_has_stored_hints(assignment):
+    stored = json.loads(hints_file(assignment).read_text())
+    assert set(stored) == set(WIRED[assignment])
+    for function, grade_id in WIRED[assignment].items():
+        assert f'cases.hints("{function}"' in visible_cell(assignment, grade_id)
+        assert all(pairs for pairs in stored[function].values())
+
+
+@pytest.mark.parametrize("assignment, function",
+                         [(a, f) for a, wired in sorted(WIRED.items()) for f in sorted(wired)])
+def test_visible_test_passes_the_reference(assignment, function):
+    run_visible_test(assignment, WIRED[assignment][function], solutions(assignment)[function])
+
+
+@pytest.mark.parametrize("assignment, student, function", list(spec_students()))
+def test_visible_test_names_the_students_mistake(assignment, student, function):
+    assert student.hint, f"{student.name} declares no HINT"
+    with pytest.raises(CheckFailure) as failure:
+        run_visible_test(assignment, WIRED[assignment][function], "\n\n".join(student.functions.values()))
+    assert student.hint in str(failure.value)
+
+
+def test_the_hint_follows_the_problem_and_names_every_match():
+    hints = [("A", 1.0), ("B", 2.0), ("C", 2.0)]
+    with pytest.raises(CheckFailure, match=r"^x = 2\.0, expected 3\.0 .*\nHint: either B; or C$"):
+        check_arrays(np.asarray(2.0), 3.0, name="x", hints=hints)
+    with pytest.raises(CheckFailure) as failure:
+        check_arrays(np.asarray(5.0), 3.0, name="x", hints=hints)
+    assert "Hint" not in str(failure.value)
+
+
+def test_stored_hints_of_an_unknown_part_are_none():
+    assert stored_hints(hints_file("optimization"), "update_parameters_with_adam", "no such part") == []
