@@ -60,7 +60,9 @@ def already_graded(task):
         previous = json.loads(path.read_text())
     except (OSError, ValueError):
         return False
-    return previous.get("status") == "graded" and previous.get("fingerprint") == task["fingerprint"]
+    # A notebook graded without being run is graded again when the full path is asked for.
+    return (previous.get("status") == "graded" and previous.get("fingerprint") == task["fingerprint"]
+            and not (previous.get("fast") and not task.get("fast")))
 
 
 def typical_seconds(root):
@@ -201,15 +203,17 @@ def run_dask(tasks, scheduler, on_result):
 
 
 def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, force=False,
-                timeout=900, quiet=False):
-    """Grade every submission of `assignments` not graded yet; returns every task's result."""
+                timeout=900, quiet=False, fast=False):
+    """Grade every submission of `assignments` not graded yet; returns every task's result.
+
+    fast: grade without running the notebooks (see worker.nbgrader_api)."""
     root = str(Path(root).resolve())
     if not quiet and limits_of_this_platform():
         print(limits_of_this_platform(), file=sys.stderr)
     prepare_gradebook(root, db_url, assignments)
     tasks, skipped = [], []
     for assignment, student in submissions(root, assignments):
-        task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student,
+        task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student, fast=fast,
                     fingerprint=fingerprint(root, assignment, student))
         (tasks if force or not already_graded(task) else skipped).append(task)
     typical = typical_seconds(root)

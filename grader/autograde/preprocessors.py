@@ -19,6 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -249,6 +250,34 @@ def failure_output(message):
     return error_output("HiddenTestFailure", message)
 
 
+class ClearTestCellOutputs(NbGraderPreprocessor):
+    """Empty the outputs of the test cells only (the fast path keeps the student's other outputs).
+
+    nbgrader scores a test cell by its outputs: an error the student saw there
+    would cost the points, a number written there would be taken as partial
+    credit. Only what the hidden tests say may be found there when it is scored.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and nbgrader_meta(cell).get("grade"):
+            cell.outputs = []
+            cell.execution_count = None
+        return cell, resources
+
+
+NOT_RERUN = ("**This notebook was not run again for grading.** Your points come from the hidden tests, "
+             "run on your graded functions; the outputs below are your own, as you handed them in, "
+             "and each test cell shows what its tests said.")
+
+
+class NoteNotRerun(NbGraderPreprocessor):
+    """Say at the top of the graded notebook (and so of its feedback) that the outputs are the student's."""
+
+    def preprocess(self, nb, resources):
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(NOT_RERUN))
+        return nb, resources
+
+
 def sanitize_preprocessors():
     """nbgrader's sanitizing chain, after the assignment's cells are put back (restore_cells.py)."""
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
@@ -265,3 +294,13 @@ def autograde_preprocessors():
                                         LimitOutput, SaveAutoGrades)
     return [HideHiddenTests, SandboxedExecute, RunHiddenTestsApart, IgnorePattern, ClearMetadataPreprocessor,
             LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
+def fast_sanitize_preprocessors():
+    """Sanitizing for the fast path: the student's outputs stay, but not under a test cell."""
+    return [ClearTestCellOutputs if pp.__name__ == "ClearOutput" else pp for pp in sanitize_preprocessors()]
+
+
+def fast_autograde_preprocessors():
+    """The autograde chain without the kernel: the hidden tests alone decide, as they do in the full one."""
+    return [NoteNotRerun] + [pp for pp in autograde_preprocessors() if pp is not SandboxedExecute]
