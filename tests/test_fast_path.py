@@ -98,3 +98,18 @@ def test_stale_or_forged_test_outputs_do_not_count(tmp_path):
     assert sum(scores["forged"].values()) == 0
     feedback = (tmp_path / "feedback" / "stale" / "initialization" / "initialization.html").read_text()
     assert "my own output 12345" in feedback
+
+
+def test_metadata_is_still_validated_when_the_schema_is_checked_once():
+    from nbgrader.nbgraderformat import ValidationError
+    from nbgrader.nbgraderformat.v3 import MetadataValidatorV3
+
+    from grader.assignments import notebook
+    from grader.autograde.worker import validate_schema_once
+
+    validate_schema_once()
+    nb = nbformat.read(notebook("initialization"), as_version=4)
+    MetadataValidatorV3().validate_nb(nb)
+    next(c for c in nb.cells if "nbgrader" in c.metadata).metadata.nbgrader["points"] = "many"
+    with pytest.raises(ValidationError, match="not of type 'number'"):
+        MetadataValidatorV3().validate_nb(nb)

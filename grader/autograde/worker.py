@@ -14,6 +14,7 @@ import sys
 import time
 import warnings
 from functools import lru_cache
+from types import SimpleNamespace
 
 # nbgrader's gradebook warns about its own SQLAlchemy sessions on every submission.
 warnings.filterwarnings("ignore", module="nbgrader.api")
@@ -37,6 +38,7 @@ def nbgrader_api(root, db_url, fast=False):
     from grader.autograde.gradebook import course_config, default_db_url
     from grader.autograde.preprocessors import fast_autograde_preprocessors, fast_sanitize_preprocessors
 
+    validate_schema_once()
     config = course_config(root)
     config.CourseDirectory.root = root
     if fast:
@@ -47,6 +49,27 @@ def nbgrader_api(root, db_url, fast=False):
         url += "?timeout=60"  # SQLite lets one writer in at a time: the others wait a minute, not 5 s
     config.CourseDirectory.db_url = url
     return NbGraderAPI(config=config)
+
+
+def validate_schema_once():
+    """nbgrader checks each cell's metadata with jsonschema.validate, which first checks the
+    schema itself, every time: a third of a fast autograde. The schema is checked once here,
+    and each cell against it as before (the same errors)."""
+    import jsonschema
+    from nbgrader.nbgraderformat import common
+
+    validators = {}
+
+    def validate(instance, schema):
+        if id(schema) not in validators:  # the schema is kept, so its id is not reused
+            kind = jsonschema.validators.validator_for(schema)
+            kind.check_schema(schema)
+            validators[id(schema)] = (schema, kind(schema))
+        error = jsonschema.exceptions.best_match(validators[id(schema)][1].iter_errors(instance))
+        if error is not None:
+            raise error
+
+    common.jsonschema = SimpleNamespace(validate=validate)
 
 
 def grade_submission(task):
