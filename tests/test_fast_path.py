@@ -113,3 +113,17 @@ def test_metadata_is_still_validated_when_the_schema_is_checked_once():
     next(c for c in nb.cells if "nbgrader" in c.metadata).metadata.nbgrader["points"] = "many"
     with pytest.raises(ValidationError, match="not of type 'number'"):
         MetadataValidatorV3().validate_nb(nb)
+
+
+def test_the_time_left_comes_from_each_assignments_cost_in_earlier_runs():
+    import io
+
+    from grader.autograde.class_grading import Progress, summary
+
+    tasks = [{"assignment": "optimization"}, {"assignment": "initialization"}, {"assignment": "initialization"}]
+    progress = Progress(tasks, {"optimization": 20.0, "initialization": 5.0}, stream=io.StringIO())
+    progress.update({"assignment": "optimization", "student": "a", "status": "graded", "seconds": 20.0})
+    # 20 s of expected work done in 10 s of wall time: the 10 s left take 5 s.
+    assert progress.seconds_left(10.0) == 5.0
+    line = summary([{"status": "graded", "cpu_seconds": 3.0}, {"status": "failed", "cpu_seconds": 1.0}], 30.0)
+    assert line == "graded 1, failed 1, wall time 30.0 s, CPU time 4.0 s, 4.0 notebooks per minute"
