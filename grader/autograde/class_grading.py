@@ -182,6 +182,11 @@ class LocalWorker:
 
     def stop(self):
         if self.process and self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()  # a worker that is well ends, and cleans up after itself
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(5)
+        if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
         if self.process:
             self.process.wait()

@@ -9,11 +9,14 @@ time, in a fresh process that sees only the notebook's definitions
 what that process said: nothing when the tests pass, the failure message
 when they fail, which nbgrader scores as usual.
 """
+import atexit
 import contextlib
+import functools
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,7 +32,7 @@ from traitlets import Integer
 
 from grader.assignments import ROOT
 from grader.autograde.sandbox import (can_switch_user, hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
-                      private_copy, sandbox_uid)
+                      private_copy, sandbox_home, sandbox_uid, spare_uid)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
@@ -193,16 +196,21 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
     def run_apart(self, job, folder=None):
         """{grade_id: verdict} of every test of the job, the student's functions running in a
         private copy of `folder` (by default, a folder holding the course's public helpers)."""
-        uid = sandbox_uid()
-        with contextlib.ExitStack() as stack:
-            if folder is None:
-                folder = stack.enter_context(public_helpers())
-            copy = stack.enter_context(private_copy(folder, uid))
-            job = {"timeout": self.timeout, "uid": uid, "folder": str(copy),
-                   "hidden": hidden_folders(course_root(self)), **job}
-            return self.run_checker(job)
+        spare = take_spare(hidden_folders(course_root(self)))
+        try:
+            with contextlib.ExitStack() as stack:
+                if folder is None:
+                    folder = stack.enter_context(public_helpers())
+                copy = stack.enter_context(private_copy(folder, spare.uid, spare.home))
+                stack.callback(spare.close)  # before its home goes: nothing of the student's may still run
+                job = {"timeout": self.timeout, "uid": spare.uid, "folder": str(copy), "hidden": spare.hidden,
+                       "spare": {"fd": spare.control.fileno(), "pid": spare.process.pid}, **job}
+                return self.run_checker(job, [spare.control.fileno()])
+        finally:
+            spare.close()
+            start_spare(spare.hidden)  # for the next notebook: it imports while this one is finished
 
-    def run_checker(self, job):
+    def run_checker(self, job, pass_fds=()):
         crashed = {"passed": False, "message": "the process running the hidden tests failed"}
         with tempfile.TemporaryDirectory(prefix="hidden-test-") as scratch:
             env = {"PATH": os.environ.get("PATH", ""), "HOME": scratch, "MPLBACKEND": "Agg",
@@ -210,7 +218,7 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
                    **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS"}}
             try:
                 done = subprocess.run([sys.executable, "-I", "-c", RUNNER], input=json.dumps(job),
-                                      capture_output=True, text=True, cwd=scratch, env=env,
+                                      capture_output=True, text=True, cwd=scratch, env=env, pass_fds=pass_fds,
                                       timeout=self.timeout * (len(job["tests"]) + 1), preexec_fn=limits)
             except subprocess.TimeoutExpired:
                 return {grade_id: crashed for grade_id in job["tests"]}
@@ -218,6 +226,67 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
             return json.loads(done.stdout.strip().splitlines()[-1])
         except (IndexError, ValueError):
             return {grade_id: crashed for grade_id in job["tests"]}
+
+
+class SpareStudentProcess:
+    """A student process started ahead of need, in a sandbox home of its own, as spare_uid().
+
+    It imports numpy and matplotlib while the grading process does other work, and serves
+    one notebook: the checker is handed its control socket, and it is killed afterwards,
+    with everything its user runs, before the next one starts.
+    """
+
+    def __init__(self, hidden):
+        from grader.autograde.hidden_runner import start_student_side
+
+        self.uid, self.hidden = spare_uid(), list(hidden)
+        self.home = sandbox_home(self.uid, spare_homes())
+        self.process, self.control = start_student_side(self.home, self.home, self.uid, self.hidden)
+        self.closed = False
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        self.control.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        kill_processes_of(self.uid)
+
+
+SPARE = {}  # the hidden folders it was started with -> the spare student process
+
+
+@functools.lru_cache(maxsize=None)
+def spare_homes():
+    """The folder of this grading process's spare homes: root's, so that a spare's home waiting
+    there is not taken for a student's leftover in /tmp (nor deleted as one), and removed at exit."""
+    folder = Path(tempfile.gettempdir()) / f"grader-spares-{os.getpid()}"
+    folder.mkdir(mode=0o711, exist_ok=True)
+    folder.chmod(0o711)  # the sandbox user passes through to its home, and lists nothing
+    atexit.register(close_spares, folder)
+    return str(folder)
+
+
+def close_spares(folder):
+    for spare in SPARE.values():
+        spare.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_spare(hidden):
+    SPARE[tuple(hidden)] = SpareStudentProcess(hidden)
+
+
+def take_spare(hidden):
+    """The student process started ahead for these hidden folders, else a new one (it is used once)."""
+    spare = SPARE.pop(tuple(hidden), None)
+    if spare is None or spare.process.poll() is not None:
+        if spare:
+            spare.close()
+        spare = SpareStudentProcess(hidden)
+    return spare
 
 
 # -I isolates the runner from the environment and the working directory;
