@@ -319,6 +319,12 @@ def main():
     job = json.load(sys.stdin)
     result_stream = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     sys.stdout = sys.stderr = io.StringIO()
+    result_stream.write(json.dumps(run_job(job)) + "\n")
+    result_stream.flush()
+
+
+def run_job(job):
+    """{grade_id: verdict} of every hidden test of the job."""
     forbid_inspection()
     for module in ["utils.checks"] + sorted({name for test in job["tests"].values()
                                              for name in re.findall(r"from (grader\.\w+) import", test)}):
@@ -333,14 +339,74 @@ def main():
         student = StudentProcess(job["folder"], provided, student_code, names, job.get("uid"), job.get("hidden", []),
                                  job.get("spare"))
     except RuntimeError as error:
-        verdicts = {grade_id: {"passed": False, "message": str(error)} for grade_id in job["tests"]}
-    else:
-        with student:
-            student.names, student.problems = names, problems + student.problems
-            verdicts = {grade_id: run_test(test, namespace, student, timeout)
-                        for grade_id, test in job["tests"].items()}
-    result_stream.write(json.dumps(verdicts) + "\n")
-    result_stream.flush()
+        return {grade_id: {"passed": False, "message": str(error)} for grade_id in job["tests"]}
+    with student:
+        student.names, student.problems = names, problems + student.problems
+        return {grade_id: run_test(test, namespace, student, timeout) for grade_id, test in job["tests"].items()}
+
+
+# ----- the warm checker ------------------------------------------------------------
+
+HEADER = 16  # bytes: the length of the job that follows, in decimal
+
+
+def serve(channel_fd):
+    """The warm checker: import the checks and read the reference solutions once, then fork one
+    child per job. A job is a header carrying the spare student process's control socket, then
+    its JSON; the child answers one JSON line on the same channel and exits, so nothing a job
+    changes reaches the next one."""
+    channel = socket.socket(fileno=channel_fd)
+    sys.stdout = sys.stderr = io.StringIO()
+    forbid_inspection()
+    warm_up()
+    while True:
+        try:
+            header, fds, _, _ = socket.recv_fds(channel, HEADER, 4)
+            header = receive_exactly(channel, HEADER, header)
+            job = json.loads(receive_exactly(channel, int(header)))
+        except (OSError, ValueError, EOFError):
+            return
+        pid = os.fork()
+        if pid == 0:
+            answer_job(channel, job, fds)
+        for fd in fds:
+            os.close(fd)
+        os.waitpid(pid, 0)
+
+
+def answer_job(channel, job, fds):
+    """In the forked child: run the job, answer, exit (always: the parent waits for it)."""
+    try:
+        if job.get("spare") and fds:
+            job["spare"]["fd"] = fds[0]
+        verdicts = run_job(job)
+    except BaseException:  # noqa: BLE001 (the grading process reports every test as failed)
+        verdicts = None
+    try:
+        channel.sendall(json.dumps(verdicts).encode() + b"\n")
+    finally:
+        os._exit(0)
+
+
+def warm_up():
+    """What every job would import or read: the checks, the course's helpers, the reference solutions."""
+    from grader.assignments import ASSIGNMENTS
+    from grader.reference import reference_functions
+
+    for assignment in ASSIGNMENTS:
+        with contextlib.suppress(Exception):
+            importlib.import_module(f"grader.{assignment}")
+            reference_functions(assignment)
+
+
+def receive_exactly(channel, size, start=b""):
+    data = bytearray(start)
+    while len(data) < size:
+        chunk = channel.recv(size - len(data))
+        if not chunk:
+            raise EOFError("the channel closed")
+        data += chunk
+    return bytes(data)
 
 
 if __name__ == "__main__":

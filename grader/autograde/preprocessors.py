@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -211,21 +212,60 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
             start_spare(spare.hidden)  # for the next notebook: it imports while this one is finished
 
     def run_checker(self, job, pass_fds=()):
+        """The verdicts of a forked child of this process's warm checker (started if need be)."""
+        global CHECKER
         crashed = {"passed": False, "message": "the process running the hidden tests failed"}
-        with tempfile.TemporaryDirectory(prefix="hidden-test-") as scratch:
-            env = {"PATH": os.environ.get("PATH", ""), "HOME": scratch, "MPLBACKEND": "Agg",
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                   **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS"}}
-            try:
-                done = subprocess.run([sys.executable, "-I", "-c", RUNNER], input=json.dumps(job),
-                                      capture_output=True, text=True, cwd=scratch, env=env, pass_fds=pass_fds,
-                                      timeout=self.timeout * (len(job["tests"]) + 1), preexec_fn=limits)
-            except subprocess.TimeoutExpired:
-                return {grade_id: crashed for grade_id in job["tests"]}
+        if CHECKER is None or CHECKER.process.poll() is not None:
+            CHECKER = WarmChecker()
         try:
-            return json.loads(done.stdout.strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            return {grade_id: crashed for grade_id in job["tests"]}
+            verdicts = CHECKER.run(job, pass_fds, self.timeout * (len(job["tests"]) + 1))
+        except (OSError, ValueError, EOFError):  # out of time, or dead: the next job gets a new one
+            CHECKER.close()
+            CHECKER = None
+            verdicts = None
+        return verdicts if isinstance(verdicts, dict) else {grade_id: crashed for grade_id in job["tests"]}
+
+
+class WarmChecker:
+    """The checker (hidden_runner.serve) in a process of its own, started once per grading
+    process: it imports the checks and reads the reference solutions once, and forks a child
+    per notebook, which starts warm and takes whatever the job did with it when it exits."""
+
+    def __init__(self):
+        self.scratch = tempfile.mkdtemp(prefix="hidden-test-")
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": self.scratch, "MPLBACKEND": "Agg",
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS"}}
+        self.channel, theirs = socket.socketpair()
+        self.process = subprocess.Popen([sys.executable, "-I", "-c", SERVER, str(theirs.fileno())],
+                                        cwd=self.scratch, env=env, pass_fds=[theirs.fileno()],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, preexec_fn=limits)
+        theirs.close()
+        atexit.register(self.close)
+
+    def run(self, job, fds, timeout):
+        body = json.dumps(job).encode()
+        socket.send_fds(self.channel, [b"%016d" % len(body)], list(fds))
+        self.channel.sendall(body)
+        self.channel.settimeout(timeout)
+        answer = b""
+        while not answer.endswith(b"\n"):
+            chunk = self.channel.recv(1 << 16)
+            if not chunk:
+                raise EOFError("the checker ended")
+            answer += chunk
+        return json.loads(answer)
+
+    def close(self):
+        self.channel.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # with the job's child, if one is running
+        self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+CHECKER = None  # this grading process's WarmChecker
 
 
 class SpareStudentProcess:
@@ -291,7 +331,8 @@ def take_spare(hidden):
 
 # -I isolates the runner from the environment and the working directory;
 # the course root is put on sys.path explicitly, and nothing else.
-RUNNER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.hidden_runner import main; main()"
+SERVER = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.hidden_runner import serve; "
+          "serve(int(sys.argv[1]))")
 LAUNCHER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.sandbox import launch; launch(sys.argv[1:])"
 
 
