@@ -122,12 +122,12 @@ def class_benchmark(size):
         with contextlib.redirect_stdout(io.StringIO()):
             serial = {step: sum(timed(lambda: nbgrader(step, a, "--force", root=course, check=False))
                                 for a in ASSIGNMENTS) for step in ("autograde", "generate_feedback")}
-        rows.append(("serial nbgrader autograde + feedback", sum(serial.values()), serial["autograde"]))
+        rows.append(("serial nbgrader autograde + feedback", sum(serial.values()), serial["autograde"], None))
         for fast in (False, True):
             for n in (1, 2):
-                wall, feedback = graded_class_time(course, n, fast)
+                wall, feedback, tasks = graded_class_time(course, n, fast)
                 rows.append((f"{'fast' if fast else 'full'} path, {n} worker{'s' if n > 1 else ''}", wall,
-                             wall - feedback / n))
+                             wall - feedback / n, tasks))
         floor = warm_floor(folders)
     finally:
         shutil.rmtree(course)
@@ -135,14 +135,16 @@ def class_benchmark(size):
 
 
 def graded_class_time(course, workers, fast):
-    """(wall seconds, the workers' summed seconds of feedback HTML) of grading the whole class."""
+    """(wall seconds, the workers' summed seconds of feedback HTML, and of grading into the
+    gradebook: each task's own time, without the workers' start) of grading the whole class."""
     start = time.perf_counter()
     results = grade_class(course, ASSIGNMENTS, workers=workers, force=True, quiet=True, fast=fast)
     wall = time.perf_counter() - start
     failed = [r for r in results if r["status"] != "graded"]
     if failed:
         print(f"  ({len(failed)} failed: {failed[0]['error']})", file=sys.stderr)
-    return wall, sum(r.get("feedback_seconds") or 0 for r in results)
+    feedback = sum(r.get("feedback_seconds") or 0 for r in results)
+    return wall, feedback, sum(r.get("seconds") or 0 for r in results) - feedback
 
 
 def warm_floor(folders):
@@ -160,17 +162,20 @@ def print_class_table(rows, floor, submissions, size):
     full_submissions = submissions / len(ASSIGNMENTS)
     print(f"synthetic class: {submissions} notebooks ({size // len(ASSIGNMENTS)} per assignment), "
           f"{os.cpu_count()} cores; seconds, one run each, on a machine others may be using")
-    print(f"  {'':38}{'wall':>8}{'w/o feedback':>14}{'per full submission':>21}{'x floor':>9}")
-    for name, wall, without_feedback in rows:
-        print(f"  {name:<38}{wall:8.1f}{without_feedback:14.1f}{without_feedback / full_submissions:21.2f}"
-              f"{without_feedback / floor:9.2f}")
-    print(f"  {'warm compute floor (one process)':<38}{floor:8.1f}{floor:14.1f}{floor / full_submissions:21.2f}"
-          f"{1.0:9.2f}")
-    by_name = {name: without for name, _, without in rows}
+    print(f"  {'':38}{'wall':>8}{'w/o feedback':>14}{'x floor':>9}{'tasks w/o feedback':>20}"
+          f"{'per full submission':>21}")
+    for name, wall, without_feedback, tasks in rows:
+        task_columns = f"{tasks:20.1f}{tasks / full_submissions:21.2f}" if tasks is not None else ""
+        print(f"  {name:<38}{wall:8.1f}{without_feedback:14.1f}{without_feedback / floor:9.2f}{task_columns}")
+    print(f"  {'warm compute floor (one process)':<38}{floor:8.1f}{floor:14.1f}{1.0:9.2f}{floor:20.1f}"
+          f"{floor / full_submissions:21.2f}")
+    print("  (tasks: the time each submission took in its worker, summed: without the workers' start)")
+    by_name = {name: row for name, *row in rows}
     for n in (1, 2):
         workers = f"{n} worker{'s' if n > 1 else ''}"
-        print(f"  full / fast, {workers}, without feedback: "
-              f"{by_name[f'full path, {workers}'] / by_name[f'fast path, {workers}']:.1f}x")
+        full, fast = by_name[f"full path, {workers}"], by_name[f"fast path, {workers}"]
+        print(f"  full / fast, {workers}, without feedback: wall {full[1] / fast[1]:.1f}x, "
+              f"tasks {full[2] / fast[2]:.1f}x")
 
 
 def fast_class_benchmark(size, workers, budget):
