@@ -200,6 +200,7 @@ def fast_class_benchmark(size, workers, budget):
         wall = time.perf_counter() - start
     finally:
         shutil.rmtree(course)
+        shutil.rmtree(course.parent / (course.name + "-waiting"), ignore_errors=True)
     peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     done = graded + failed
     print(f"fast path, synthetic class of {size} submissions on {workers} workers"
