@@ -60,18 +60,21 @@ def already_graded(task):
         previous = json.loads(path.read_text())
     except (OSError, ValueError):
         return False
-    return previous.get("status") == "graded" and previous.get("fingerprint") == task["fingerprint"]
+    # A notebook graded without being run is graded again when the full path is asked for.
+    return (previous.get("status") == "graded" and previous.get("fingerprint") == task["fingerprint"]
+            and not (previous.get("fast") and not task.get("fast")))
 
 
-def typical_seconds(root):
-    """Mean grading time per assignment in earlier runs: the slowest go first, so no worker
-    is left with a long one at the end while the others wait."""
+def typical_seconds(root, fast=False):
+    """Mean grading time per assignment in earlier runs of the same path (fast or full): the
+    slowest go first, so no worker is left with a long one at the end while the others wait,
+    and the time left is estimated from them."""
     times = {}
     for path in (Path(root) / LOG_DIR).glob("*/*.json"):
         with contextlib.suppress(OSError, ValueError):
-            seconds = json.loads(path.read_text()).get("seconds")
-            if seconds:
-                times.setdefault(path.parent.name, []).append(seconds)
+            previous = json.loads(path.read_text())
+            if previous.get("seconds") and bool(previous.get("fast")) == fast:
+                times.setdefault(path.parent.name, []).append(previous["seconds"])
     return {assignment: sum(values) / len(values) for assignment, values in times.items()}
 
 
@@ -84,10 +87,19 @@ def record(result):
 
 
 class Progress:
-    """One line: done/total, failures, elapsed and estimated time left."""
+    """One line: done/total, failures, elapsed and estimated time left.
 
-    def __init__(self, total, stream=sys.stderr):
-        self.total, self.done, self.failed = total, 0, 0
+    Each submission is expected to cost its assignment's mean in earlier runs (else its mean
+    so far in this run); the time left is the elapsed time scaled by the expected cost of what
+    is left over that of what is done, which takes the number of workers and the machine's
+    load into account without knowing them."""
+
+    def __init__(self, tasks, typical=None, stream=sys.stderr):
+        self.total, self.done, self.failed = len(tasks), 0, 0
+        self.left = [task["assignment"] for task in tasks]
+        self.finished = []
+        self.typical = dict(typical or {})
+        self.seen = {}
         self.start = time.monotonic()
         self.stream = stream
         self.live = stream.isatty()
@@ -95,19 +107,42 @@ class Progress:
     def update(self, result):
         self.done += 1
         self.failed += result["status"] != "graded"
+        with contextlib.suppress(ValueError):
+            self.left.remove(result["assignment"])
+        self.finished.append(result["assignment"])
+        if result.get("seconds"):
+            self.seen.setdefault(result["assignment"], []).append(result["seconds"])
         elapsed = time.monotonic() - self.start
-        left = elapsed / self.done * (self.total - self.done)
         width = 30
         bar = "#" * (width * self.done // self.total)
         line = (f"[{bar:<{width}}] {self.done}/{self.total}  {self.failed} failed  "
-                f"{elapsed:.0f}s elapsed, ETA {left:.0f}s  ({result['student']}/{result['assignment']}"
-                f" {result['status']})")
+                f"{elapsed:.0f}s elapsed, ETA {self.seconds_left(elapsed):.0f}s  ({result['student']}/"
+                f"{result['assignment']} {result['status']})")
         print(("\r" + line) if self.live else line, end="" if self.live else "\n",
               file=self.stream, flush=True)
+
+    def seconds_left(self, elapsed):
+        every = [s for values in self.seen.values() for s in values]
+        fallback = sum(every) / len(every) if every else 1.0
+
+        def cost(assignment):
+            seen = self.seen.get(assignment)
+            return self.typical.get(assignment) or (sum(seen) / len(seen) if seen else fallback)
+        done = sum(cost(a) for a in self.finished)
+        return elapsed * sum(cost(a) for a in self.left) / done if done else 0.0
 
     def close(self):
         if self.live:
             print(file=self.stream)
+
+
+def summary(results, wall_seconds):
+    """The one line `grade` ends with."""
+    graded = sum(r["status"] == "graded" for r in results)
+    cpu = sum(r.get("cpu_seconds") or 0 for r in results)
+    rate = len(results) / wall_seconds * 60 if wall_seconds else 0
+    return (f"graded {graded}, failed {len(results) - graded}, wall time {wall_seconds:.1f} s, "
+            f"CPU time {cpu:.1f} s, {rate:.1f} notebooks per minute")
 
 
 class LocalWorker:
@@ -146,6 +181,11 @@ class LocalWorker:
         return dict(task, status="failed", score=None, error=reason, seconds=None)
 
     def stop(self):
+        if self.process and self.process.poll() is None:
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()  # a worker that is well ends, and cleans up after itself
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(5)
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
         if self.process:
@@ -201,25 +241,27 @@ def run_dask(tasks, scheduler, on_result):
 
 
 def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, force=False,
-                timeout=900, quiet=False):
-    """Grade every submission of `assignments` not graded yet; returns every task's result."""
+                timeout=900, quiet=False, fast=False):
+    """Grade every submission of `assignments` not graded yet; returns every task's result.
+
+    fast: grade without running the notebooks (see worker.nbgrader_api)."""
     root = str(Path(root).resolve())
     if not quiet and limits_of_this_platform():
         print(limits_of_this_platform(), file=sys.stderr)
     prepare_gradebook(root, db_url, assignments)
     tasks, skipped = [], []
     for assignment, student in submissions(root, assignments):
-        task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student,
+        task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student, fast=fast,
                     fingerprint=fingerprint(root, assignment, student))
         (tasks if force or not already_graded(task) else skipped).append(task)
-    typical = typical_seconds(root)
+    typical = typical_seconds(root, fast)
     tasks.sort(key=lambda task: -typical.get(task["assignment"], 0))
     (Path(root) / LOG_DIR).mkdir(exist_ok=True)
     if not quiet:
         print(f"grading {len(tasks)} submissions ({len(skipped)} already graded) on "
               + (f"the Dask cluster at {scheduler}" if scheduler else f"{workers or os.cpu_count()} workers"),
               file=sys.stderr)
-    progress = Progress(len(tasks), stream=open(os.devnull, "w") if quiet else sys.stderr)
+    progress = Progress(tasks, typical, stream=open(os.devnull, "w") if quiet else sys.stderr)
     results, lock = [], threading.Lock()
 
     def on_result(result):

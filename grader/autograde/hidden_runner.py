@@ -66,29 +66,47 @@ def student_definitions(sources):
 
 # ----- the student's process -----------------------------------------------------
 
-class StudentProcess:
-    """The sandboxed process that holds the notebook's definitions; one child of it per test."""
+def start_student_side(home, cwd, uid=None, hidden=()):
+    """(process, control socket) of a new student process, as `uid` in the sandbox, started in `cwd`:
+    it imports numpy and matplotlib, then waits for its definitions on the control socket."""
+    grading = Path(home) / ".grading"
+    grading.mkdir(exist_ok=True)
+    for name in STUDENT_SIDE:
+        shutil.copy(HERE / name, grading / name)
+        if uid is not None:
+            os.chown(grading / name, uid, uid)
+    control, theirs = socket.socketpair()
+    boot = (f"import sys; sys.path[:0] = [{str(grading)!r}, '']; "
+            f"import student_side; student_side.main({theirs.fileno()})")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "MPLBACKEND": "Agg",
+           "MPLCONFIGDIR": str(Path(home) / ".matplotlib"),
+           **{k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    process = subprocess.Popen(
+        [sys.executable, "-I", "-c", boot], cwd=cwd, env=env, pass_fds=[theirs.fileno()],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=lambda: enter_sandbox(uid, hidden))
+    theirs.close()
+    return process, control
 
-    def __init__(self, folder, provided, student, names, uid=None, hidden=()):
+
+class StudentProcess:
+    """The sandboxed process that holds the notebook's definitions; one child of it per test.
+
+    It is started here, or was started ahead of need by the grading process (`spare`: the
+    file descriptor of its control socket and its pid), which kills it afterwards.
+    """
+
+    def __init__(self, folder, provided, student, names, uid=None, hidden=(), spare=None):
         self.uid = uid
-        grading = Path(folder).parent / ".grading"
-        grading.mkdir(exist_ok=True)
-        for name in STUDENT_SIDE:
-            shutil.copy(HERE / name, grading / name)
-        self.control, theirs = socket.socketpair()
-        boot = (f"import sys; sys.path[:0] = [{str(grading)!r}, '']; "
-                f"import student_side; student_side.main({theirs.fileno()})")
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": str(Path(folder).parent), "MPLBACKEND": "Agg",
-               "MPLCONFIGDIR": str(Path(folder).parent / ".matplotlib"),
-               **{k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", boot], cwd=folder, env=env, pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            preexec_fn=lambda: enter_sandbox(uid, hidden))
-        theirs.close()
+        if spare:
+            self.process, self.pid = None, int(spare["pid"])
+            self.control = socket.socket(fileno=int(spare["fd"]))
+        else:
+            self.process, self.control = start_student_side(Path(folder).parent, folder, uid, hidden)
+            self.pid = self.process.pid
         self.control.settimeout(START_TIMEOUT)
         try:
-            send(self.control, {"provided": provided, "student": student, "names": names})
+            send(self.control, {"folder": str(folder), "provided": provided, "student": student, "names": names})
             self.problems = receive(self.control)["problems"]
         except (OSError, BrokenChannel, KeyError, TypeError) as error:
             self.close()
@@ -107,13 +125,14 @@ class StudentProcess:
                               "functions started?)") from None
         finally:
             theirs.close()
-        return Session(ours, pid, self.process.pid, deadline)
+        return Session(ours, pid, self.pid, deadline)
 
     def close(self):
         self.control.close()
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+            os.killpg(self.pid, signal.SIGKILL)
+        if self.process:
+            self.process.wait()
         kill_processes_of(self.uid)  # whatever escaped the process group
 
     def __enter__(self):
@@ -300,6 +319,12 @@ def main():
     job = json.load(sys.stdin)
     result_stream = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     sys.stdout = sys.stderr = io.StringIO()
+    result_stream.write(json.dumps(run_job(job)) + "\n")
+    result_stream.flush()
+
+
+def run_job(job):
+    """{grade_id: verdict} of every hidden test of the job."""
     forbid_inspection()
     for module in ["utils.checks"] + sorted({name for test in job["tests"].values()
                                              for name in re.findall(r"from (grader\.\w+) import", test)}):
@@ -311,16 +336,77 @@ def main():
     student_code, names, problems = student_definitions(job["student"])
     timeout = job.get("timeout", 120)
     try:
-        student = StudentProcess(job["folder"], provided, student_code, names, job.get("uid"), job.get("hidden", []))
+        student = StudentProcess(job["folder"], provided, student_code, names, job.get("uid"), job.get("hidden", []),
+                                 job.get("spare"))
     except RuntimeError as error:
-        verdicts = {grade_id: {"passed": False, "message": str(error)} for grade_id in job["tests"]}
-    else:
-        with student:
-            student.names, student.problems = names, problems + student.problems
-            verdicts = {grade_id: run_test(test, namespace, student, timeout)
-                        for grade_id, test in job["tests"].items()}
-    result_stream.write(json.dumps(verdicts) + "\n")
-    result_stream.flush()
+        return {grade_id: {"passed": False, "message": str(error)} for grade_id in job["tests"]}
+    with student:
+        student.names, student.problems = names, problems + student.problems
+        return {grade_id: run_test(test, namespace, student, timeout) for grade_id, test in job["tests"].items()}
+
+
+# ----- the warm checker ------------------------------------------------------------
+
+HEADER = 16  # bytes: the length of the job that follows, in decimal
+
+
+def serve(channel_fd):
+    """The warm checker: import the checks and read the reference solutions once, then fork one
+    child per job. A job is a header carrying the spare student process's control socket, then
+    its JSON; the child answers one JSON line on the same channel and exits, so nothing a job
+    changes reaches the next one."""
+    channel = socket.socket(fileno=channel_fd)
+    sys.stdout = sys.stderr = io.StringIO()
+    forbid_inspection()
+    warm_up()
+    while True:
+        try:
+            header, fds, _, _ = socket.recv_fds(channel, HEADER, 4)
+            header = receive_exactly(channel, HEADER, header)
+            job = json.loads(receive_exactly(channel, int(header)))
+        except (OSError, ValueError, EOFError):
+            return
+        pid = os.fork()
+        if pid == 0:
+            answer_job(channel, job, fds)
+        for fd in fds:
+            os.close(fd)
+        os.waitpid(pid, 0)
+
+
+def answer_job(channel, job, fds):
+    """In the forked child: run the job, answer, exit (always: the parent waits for it)."""
+    try:
+        if job.get("spare") and fds:
+            job["spare"]["fd"] = fds[0]
+        verdicts = run_job(job)
+    except BaseException:  # noqa: BLE001 (the grading process reports every test as failed)
+        verdicts = None
+    try:
+        channel.sendall(json.dumps(verdicts).encode() + b"\n")
+    finally:
+        os._exit(0)
+
+
+def warm_up():
+    """What every job would import or read: the checks, the course's helpers, the reference solutions."""
+    from grader.assignments import ASSIGNMENTS
+    from grader.reference import reference_functions
+
+    for assignment in ASSIGNMENTS:
+        with contextlib.suppress(Exception):
+            importlib.import_module(f"grader.{assignment}")
+            reference_functions(assignment)
+
+
+def receive_exactly(channel, size, start=b""):
+    data = bytearray(start)
+    while len(data) < size:
+        chunk = channel.recv(size - len(data))
+        if not chunk:
+            raise EOFError("the channel closed")
+        data += chunk
+    return bytes(data)
 
 
 if __name__ == "__main__":

@@ -9,16 +9,21 @@ time, in a fresh process that sees only the notebook's definitions
 what that process said: nothing when the tests pass, the failure message
 when they fail, which nbgrader scores as usual.
 """
+import atexit
 import contextlib
+import functools
 import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -28,7 +33,7 @@ from traitlets import Integer
 
 from grader.assignments import ROOT
 from grader.autograde.sandbox import (can_switch_user, hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
-                      private_copy, sandbox_uid)
+                      private_copy, sandbox_home, sandbox_uid, spare_uid)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
@@ -192,36 +197,142 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
     def run_apart(self, job, folder=None):
         """{grade_id: verdict} of every test of the job, the student's functions running in a
         private copy of `folder` (by default, a folder holding the course's public helpers)."""
-        uid = sandbox_uid()
-        with contextlib.ExitStack() as stack:
-            if folder is None:
-                folder = stack.enter_context(public_helpers())
-            copy = stack.enter_context(private_copy(folder, uid))
-            job = {"timeout": self.timeout, "uid": uid, "folder": str(copy),
-                   "hidden": hidden_folders(course_root(self)), **job}
-            return self.run_checker(job)
-
-    def run_checker(self, job):
-        crashed = {"passed": False, "message": "the process running the hidden tests failed"}
-        with tempfile.TemporaryDirectory(prefix="hidden-test-") as scratch:
-            env = {"PATH": os.environ.get("PATH", ""), "HOME": scratch, "MPLBACKEND": "Agg",
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                   **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS"}}
-            try:
-                done = subprocess.run([sys.executable, "-I", "-c", RUNNER], input=json.dumps(job),
-                                      capture_output=True, text=True, cwd=scratch, env=env,
-                                      timeout=self.timeout * (len(job["tests"]) + 1), preexec_fn=limits)
-            except subprocess.TimeoutExpired:
-                return {grade_id: crashed for grade_id in job["tests"]}
+        spare = take_spare(hidden_folders(course_root(self)))
         try:
-            return json.loads(done.stdout.strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            return {grade_id: crashed for grade_id in job["tests"]}
+            with contextlib.ExitStack() as stack:
+                if folder is None:
+                    folder = stack.enter_context(public_helpers())
+                copy = stack.enter_context(private_copy(folder, spare.uid, spare.home))
+                stack.callback(spare.close)  # before its home goes: nothing of the student's may still run
+                job = {"timeout": self.timeout, "uid": spare.uid, "folder": str(copy), "hidden": spare.hidden,
+                       "spare": {"fd": spare.control.fileno(), "pid": spare.process.pid}, **job}
+                return self.run_checker(job, [spare.control.fileno()])
+        finally:
+            spare.close()
+            start_spare(spare.hidden)  # for the next notebook: it imports while this one is finished
+
+    def run_checker(self, job, pass_fds=()):
+        """The verdicts of a forked child of this process's warm checker (started if need be)."""
+        global CHECKER
+        crashed = {"passed": False, "message": "the process running the hidden tests failed"}
+        if CHECKER is None or CHECKER.process.poll() is not None:
+            CHECKER = WarmChecker()
+        try:
+            verdicts = CHECKER.run(job, pass_fds, self.timeout * (len(job["tests"]) + 1))
+        except (OSError, ValueError, EOFError):  # out of time, or dead: the next job gets a new one
+            CHECKER.close()
+            CHECKER = None
+            verdicts = None
+        return verdicts if isinstance(verdicts, dict) else {grade_id: crashed for grade_id in job["tests"]}
+
+
+class WarmChecker:
+    """The checker (hidden_runner.serve) in a process of its own, started once per grading
+    process: it imports the checks and reads the reference solutions once, and forks a child
+    per notebook, which starts warm and takes whatever the job did with it when it exits."""
+
+    def __init__(self):
+        self.scratch = tempfile.mkdtemp(prefix="hidden-test-")
+        env = {"PATH": os.environ.get("PATH", ""), "HOME": self.scratch, "MPLBACKEND": "Agg",
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS"}}
+        self.channel, theirs = socket.socketpair()
+        self.process = subprocess.Popen([sys.executable, "-I", "-c", SERVER, str(theirs.fileno())],
+                                        cwd=self.scratch, env=env, pass_fds=[theirs.fileno()],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, preexec_fn=limits)
+        theirs.close()
+        atexit.register(self.close)
+
+    def run(self, job, fds, timeout):
+        body = json.dumps(job).encode()
+        socket.send_fds(self.channel, [b"%016d" % len(body)], list(fds))
+        self.channel.sendall(body)
+        self.channel.settimeout(timeout)
+        answer = b""
+        while not answer.endswith(b"\n"):
+            chunk = self.channel.recv(1 << 16)
+            if not chunk:
+                raise EOFError("the checker ended")
+            answer += chunk
+        return json.loads(answer)
+
+    def close(self):
+        self.channel.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # with the job's child, if one is running
+        self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+CHECKER = None  # this grading process's WarmChecker
+
+
+class SpareStudentProcess:
+    """A student process started ahead of need, in a sandbox home of its own, as spare_uid().
+
+    It imports numpy and matplotlib while the grading process does other work, and serves
+    one notebook: the checker is handed its control socket, and it is killed afterwards,
+    with everything its user runs, before the next one starts.
+    """
+
+    def __init__(self, hidden):
+        from grader.autograde.hidden_runner import start_student_side
+
+        self.uid, self.hidden = spare_uid(), list(hidden)
+        self.home = sandbox_home(self.uid, spare_homes())
+        self.process, self.control = start_student_side(self.home, self.home, self.uid, self.hidden)
+        self.closed = False
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        self.control.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        kill_processes_of(self.uid)
+
+
+SPARE = {}  # the hidden folders it was started with -> the spare student process
+
+
+@functools.lru_cache(maxsize=None)
+def spare_homes():
+    """The folder of this grading process's spare homes: root's, so that a spare's home waiting
+    there is not taken for a student's leftover in /tmp (nor deleted as one), and removed at exit."""
+    folder = Path(tempfile.gettempdir()) / f"grader-spares-{os.getpid()}"
+    folder.mkdir(mode=0o711, exist_ok=True)
+    folder.chmod(0o711)  # the sandbox user passes through to its home, and lists nothing
+    atexit.register(close_spares, folder)
+    return str(folder)
+
+
+def close_spares(folder):
+    for spare in SPARE.values():
+        spare.close()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_spare(hidden):
+    SPARE[tuple(hidden)] = SpareStudentProcess(hidden)
+
+
+def take_spare(hidden):
+    """The student process started ahead for these hidden folders, else a new one (it is used once)."""
+    spare = SPARE.pop(tuple(hidden), None)
+    if spare is None or spare.process.poll() is not None:
+        if spare:
+            spare.close()
+        spare = SpareStudentProcess(hidden)
+    return spare
 
 
 # -I isolates the runner from the environment and the working directory;
 # the course root is put on sys.path explicitly, and nothing else.
-RUNNER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.hidden_runner import main; main()"
+SERVER = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.hidden_runner import serve; "
+          "serve(int(sys.argv[1]))")
 LAUNCHER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.sandbox import launch; launch(sys.argv[1:])"
 
 
@@ -249,6 +360,34 @@ def failure_output(message):
     return error_output("HiddenTestFailure", message)
 
 
+class ClearTestCellOutputs(NbGraderPreprocessor):
+    """Empty the outputs of the test cells only (the fast path keeps the student's other outputs).
+
+    nbgrader scores a test cell by its outputs: an error the student saw there
+    would cost the points, a number written there would be taken as partial
+    credit. Only what the hidden tests say may be found there when it is scored.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and nbgrader_meta(cell).get("grade"):
+            cell.outputs = []
+            cell.execution_count = None
+        return cell, resources
+
+
+NOT_RERUN = ("**This notebook was not run again for grading.** Your points come from the hidden tests, "
+             "run on your graded functions; the outputs below are your own, as you handed them in, "
+             "and each test cell shows what its tests said.")
+
+
+class NoteNotRerun(NbGraderPreprocessor):
+    """Say at the top of the graded notebook (and so of its feedback) that the outputs are the student's."""
+
+    def preprocess(self, nb, resources):
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(NOT_RERUN))
+        return nb, resources
+
+
 def sanitize_preprocessors():
     """nbgrader's sanitizing chain, after the assignment's cells are put back (restore_cells.py)."""
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
@@ -265,3 +404,13 @@ def autograde_preprocessors():
                                         LimitOutput, SaveAutoGrades)
     return [HideHiddenTests, SandboxedExecute, RunHiddenTestsApart, IgnorePattern, ClearMetadataPreprocessor,
             LimitOutput, LimitOutputSize, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
+
+def fast_sanitize_preprocessors():
+    """Sanitizing for the fast path: the student's outputs stay, but not under a test cell."""
+    return [ClearTestCellOutputs if pp.__name__ == "ClearOutput" else pp for pp in sanitize_preprocessors()]
+
+
+def fast_autograde_preprocessors():
+    """The autograde chain without the kernel: the hidden tests alone decide, as they do in the full one."""
+    return [NoteNotRerun] + [pp for pp in autograde_preprocessors() if pp is not SandboxedExecute]

@@ -57,6 +57,13 @@ def sandbox_uid():
     return UID_BASE + os.getpid() if can_switch_user() else None
 
 
+def spare_uid():
+    """The user id of the student process this grading process starts ahead of need (None without
+    root). It differs from sandbox_uid(): a kernel's leftovers, killed by that uid, spare it, and
+    the two cannot signal each other. (pids are below 2**22, so no two grading processes share one.)"""
+    return UID_BASE + 2**22 + os.getpid() if can_switch_user() else None
+
+
 def limit_resources():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
@@ -168,19 +175,32 @@ def kill_processes_of(uid):
     os.waitpid(pid, 0)
 
 
+def sandbox_home(uid, parent=None):
+    """A fresh temporary directory (in `parent`, by default the system's) that only `uid` can
+    enter, with matplotlib's font cache."""
+    home = Path(tempfile.mkdtemp(prefix="sandbox-", dir=parent))
+    cache = Path.home() / ".cache" / "matplotlib"
+    if cache.is_dir():  # spares each kernel rebuilding matplotlib's font list
+        shutil.copytree(cache, home / ".matplotlib")
+    give_to(home, uid)
+    return home
+
+
+def give_to(folder, uid):
+    if uid is not None:
+        for path in [folder, *folder.rglob("*")]:
+            os.lchown(path, uid, uid)
+
+
 @contextlib.contextmanager
-def private_copy(folder, uid):
-    """A copy of `folder` in a fresh temporary directory that only `uid` can enter."""
-    home = Path(tempfile.mkdtemp(prefix="sandbox-"))
+def private_copy(folder, uid, home=None):
+    """A copy of `folder` in `home` (by default a fresh sandbox_home), which only `uid` can enter;
+    `home` is deleted afterwards."""
+    home = home or sandbox_home(uid)
     copy = home / Path(folder).name
     try:
         shutil.copytree(folder, copy, symlinks=False)
-        cache = Path.home() / ".cache" / "matplotlib"
-        if cache.is_dir():  # spares each kernel rebuilding matplotlib's font list
-            shutil.copytree(cache, home / ".matplotlib")
-        if uid is not None:
-            for path in [home, *home.rglob("*")]:
-                os.lchown(path, uid, uid)
+        give_to(copy, uid)
         yield copy
     finally:
         shutil.rmtree(home, ignore_errors=True)

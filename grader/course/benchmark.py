@@ -2,9 +2,10 @@
 
     make benchmark        (or: python -m grader.course.benchmark [assignment ...])
     python -m grader.course.benchmark --class [--size 40]
+    python -m grader.course.benchmark --fast-class 1000 [--workers 2] [--budget SECONDS]
 
 The first form grades one submission at a time; --class grades a synthetic class
-(see class_benchmark below).
+every way (see class_benchmark below); --fast-class grades a large one on the fast path.
 
 For each assignment, in one scratch course directory and in one run:
   autograde   wall time of `nbgrader autograde` for one full (reference) submission
@@ -13,10 +14,10 @@ For each assignment, in one scratch course directory and in one run:
 and the ratio autograde / floor. Each figure is the median of --repeats runs.
 """
 import argparse
-import concurrent.futures
 import contextlib
 import io
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -54,7 +55,7 @@ def autograde_time(course, assignment, repeats):
     return median_time(run, repeats)
 
 
-def floor_time(folder, assignment, repeats):
+def floor_time(folder, assignment, repeats, warm_up=True):
     """Exec the notebook's code cells in this (warm) process, in the submission's folder."""
     nb = nbformat.read(folder / f"{assignment}.ipynb", as_version=4)
     code = ["\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("%"))
@@ -77,8 +78,9 @@ def floor_time(folder, assignment, repeats):
         finally:
             sys.path.remove(str(folder))
             os.chdir(here)
-    run()  # warm up: imports, dataset files in the page cache
-    return median_time(run, repeats)
+    if warm_up:
+        run()  # imports, dataset files in the page cache
+    return median_time(run, repeats) if repeats else 0.0
 
 
 def notebook_time(folder, assignment, repeats):
@@ -93,9 +95,8 @@ def synthetic_class(size):
     """A scratch course with `size` submissions from the example class, spread over the assignments."""
     per_assignment = size // len(ASSIGNMENTS)
 
-    def ordinary(assignment):
-        return [s for s in students(assignment) if not s.name.startswith("fault_")][:per_assignment]
-    return scratch_course(tempfile.mkdtemp(prefix="benchmark-class-"), ASSIGNMENTS, ordinary)
+    return scratch_course(tempfile.mkdtemp(prefix="benchmark-class-"), ASSIGNMENTS,
+                          lambda a: ordinary_students(a)[:per_assignment])
 
 
 def timed(run):
@@ -105,52 +106,130 @@ def timed(run):
 
 
 def class_benchmark(size):
-    """Serial nbgrader vs the parallel grader on one synthetic class, side by side.
+    """Every way of grading one synthetic class, side by side, in one run.
 
     serial       `nbgrader autograde` then `nbgrader generate_feedback`, per assignment
-    parallel     `python -m grader grade` (autograde and feedback) with 1 and 2 workers
-    floor        every submitted notebook run top to bottom in a fresh kernel, one or two
-                 at a time: the work any notebook grader has to do
-    overhead     wall time of the parallel grader with n workers over the floor with n
-                 notebooks at a time: what grading adds to each submission
+    full         `python -m grader grade` (autograde and feedback) with 1 and 2 workers
+    fast         `python -m grader grade --fast` with 1 and 2 workers
+    floor        the submissions' code cells run in one warm Python process, one after the
+                 other: the work any grader that runs the notebooks has to do
+    Each grader's time is also given without its feedback HTML (the workers time it apart).
     """
     course = synthetic_class(size)
     folders = sorted(p for p in (course / "submitted").glob("*/*") if p.is_dir())
-    quiet = contextlib.redirect_stdout(io.StringIO())
+    rows = []
     try:
-        with quiet:
-            serial_autograde = sum(timed(lambda: nbgrader("autograde", a, "--force", root=course, check=False))
-                                   for a in ASSIGNMENTS)
-            serial_feedback = sum(timed(lambda: nbgrader("generate_feedback", a, "--force", root=course,
-                                                         check=False)) for a in ASSIGNMENTS)
-        parallel = {n: timed(lambda: grade_class(course, ASSIGNMENTS, workers=n, force=True, quiet=True))
-                    for n in (1, 2)}
-        floor = {n: timed(lambda: run_notebooks(folders, n)) for n in (1, 2)}
+        with contextlib.redirect_stdout(io.StringIO()):
+            serial = {step: sum(timed(lambda: nbgrader(step, a, "--force", root=course, check=False))
+                                for a in ASSIGNMENTS) for step in ("autograde", "generate_feedback")}
+        rows.append(("serial nbgrader autograde + feedback", sum(serial.values()), serial["autograde"], None))
+        for fast in (False, True):
+            for n in (1, 2):
+                wall, feedback, tasks = graded_class_time(course, n, fast)
+                rows.append((f"{'fast' if fast else 'full'} path, {n} worker{'s' if n > 1 else ''}", wall,
+                             wall - feedback / n, tasks))
+        floor = warm_floor(folders)
     finally:
         shutil.rmtree(course)
-    serial = serial_autograde + serial_feedback
-    print(f"synthetic class: {len(folders)} submissions ({size // len(ASSIGNMENTS)} per assignment), "
-          f"{os.cpu_count()} cores; seconds, one run each")
-    print(f"  serial nbgrader autograde              {serial_autograde:8.1f}")
-    print(f"  serial nbgrader autograde + feedback   {serial:8.1f}")
-    for n, seconds in parallel.items():
-        print(f"  parallel grader, {n} worker{'s' if n > 1 else ' '}              {seconds:8.1f}"
-              f"   speedup vs serial {serial / seconds:4.2f}x   scaling vs 1 worker {parallel[1] / seconds:4.2f}x")
-    for n, seconds in floor.items():
-        print(f"  compute floor, {n} notebook{'s' if n > 1 else ' '} at a time    {seconds:8.1f}")
-    for n, seconds in parallel.items():
-        print(f"  per-submission overhead, {n} worker{'s' if n > 1 else ' '}     {seconds / floor[n]:8.2f}x the floor")
+    print_class_table(rows, floor, len(folders), size)
 
 
-def run_notebooks(folders, at_a_time):
-    with concurrent.futures.ProcessPoolExecutor(at_a_time) as pool:
-        list(pool.map(run_notebook, folders))
+def graded_class_time(course, workers, fast):
+    """(wall seconds, the workers' summed seconds of feedback HTML, and of grading into the
+    gradebook: each task's own time, without the workers' start) of grading the whole class."""
+    start = time.perf_counter()
+    results = grade_class(course, ASSIGNMENTS, workers=workers, force=True, quiet=True, fast=fast)
+    wall = time.perf_counter() - start
+    failed = [r for r in results if r["status"] != "graded"]
+    if failed:
+        print(f"  ({len(failed)} failed: {failed[0]['error']})", file=sys.stderr)
+    feedback = sum(r.get("feedback_seconds") or 0 for r in results)
+    return wall, feedback, sum(r.get("seconds") or 0 for r in results) - feedback
 
 
-def run_notebook(folder):
-    nb = nbformat.read(folder / f"{folder.name}.ipynb", as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+def warm_floor(folders):
+    """Seconds to run every submission's code cells in this process (each assignment warmed up once)."""
+    warmed, total = set(), 0.0
+    for folder in folders:
+        if folder.name not in warmed:
+            floor_time(folder, folder.name, 0)  # imports and datasets, not timed
+            warmed.add(folder.name)
+        total += floor_time(folder, folder.name, 1, warm_up=False)
+    return total
+
+
+def print_class_table(rows, floor, submissions, size):
+    full_submissions = submissions / len(ASSIGNMENTS)
+    print(f"synthetic class: {submissions} notebooks ({size // len(ASSIGNMENTS)} per assignment), "
+          f"{os.cpu_count()} cores; seconds, one run each, on a machine others may be using")
+    print(f"  {'':38}{'wall':>8}{'w/o feedback':>14}{'x floor':>9}{'tasks w/o feedback':>20}"
+          f"{'per full submission':>21}")
+    for name, wall, without_feedback, tasks in rows:
+        task_columns = f"{tasks:20.1f}{tasks / full_submissions:21.2f}" if tasks is not None else ""
+        print(f"  {name:<38}{wall:8.1f}{without_feedback:14.1f}{without_feedback / floor:9.2f}{task_columns}")
+    print(f"  {'warm compute floor (one process)':<38}{floor:8.1f}{floor:14.1f}{1.0:9.2f}{floor:20.1f}"
+          f"{floor / full_submissions:21.2f}")
+    print("  (tasks: the time each submission took in its worker, summed: without the workers' start)")
+    by_name = {name: row for name, *row in rows}
+    for n in (1, 2):
+        workers = f"{n} worker{'s' if n > 1 else ''}"
+        full, fast = by_name[f"full path, {workers}"], by_name[f"fast path, {workers}"]
+        print(f"  full / fast, {workers}, without feedback: wall {full[1] / fast[1]:.1f}x, "
+              f"tasks {full[2] / fast[2]:.1f}x")
+
+
+def fast_class_benchmark(size, workers, budget):
+    """The fast path on a synthetic class of `size` submissions (the example class's ordinary
+    students, renamed s00000, s00001, ...), graded in batches until done or past `budget` s."""
+    course, pending = renamed_class(size)
+    graded, failed, cpu, feedback = 0, 0, 0.0, 0.0
+    start = time.perf_counter()
+    try:
+        for batch in range(0, len(pending), 100):
+            if time.perf_counter() - start > budget:
+                break
+            for folder in pending[batch:batch + 100]:
+                target = course / "submitted" / folder.parent.name
+                target.mkdir(parents=True, exist_ok=True)
+                shutil.move(folder, target / folder.name)
+            results = grade_class(course, ASSIGNMENTS, workers=workers, quiet=True, fast=True)
+            graded += sum(r["status"] == "graded" for r in results)
+            failed += sum(r["status"] != "graded" for r in results)
+            cpu += sum(r.get("cpu_seconds") or 0 for r in results)
+            feedback += sum(r.get("feedback_seconds") or 0 for r in results)
+        wall = time.perf_counter() - start
+    finally:
+        shutil.rmtree(course)
+        shutil.rmtree(course.parent / (course.name + "-waiting"), ignore_errors=True)
+    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    done = graded + failed
+    print(f"fast path, synthetic class of {size} submissions on {workers} workers"
+          + ("" if done == size else f" (stopped after {budget:.0f} s: {done} graded)"))
+    print(f"  graded {graded}, failed {failed}, wall {wall:.0f} s, {done / wall * 60:.0f} notebooks per minute")
+    print(f"  per notebook: {wall / done * workers:.2f} worker-seconds, {cpu / done:.2f} CPU seconds "
+          f"({feedback / done:.2f} s of it feedback HTML)")
+    print(f"  peak memory of one process (largest of this one and its workers): {peak / 1024:.0f} MB")
+
+
+def renamed_class(size):
+    """A scratch course, and `size` submission folders waiting beside it (copies of the example
+    class's ordinary students under new ids), over the four assignments in turn."""
+    course = scratch_course(tempfile.mkdtemp(prefix="benchmark-fast-"), ASSIGNMENTS, ordinary_students)
+    originals = {a: sorted((course / "submitted").glob(f"*/{a}")) for a in ASSIGNMENTS}
+    waiting = course.parent / (course.name + "-waiting")
+    pending = []
+    for i in range(size):
+        assignment = ASSIGNMENTS[i % len(ASSIGNMENTS)]
+        source = originals[assignment][(i // len(ASSIGNMENTS)) % len(originals[assignment])]
+        pending.append(waiting / f"s{i:05d}" / assignment)
+        shutil.copytree(source, pending[-1])
+    shutil.rmtree(course / "submitted")
+    (course / "submitted").mkdir()
+    return course, pending
+
+
+def ordinary_students(assignment):
+    return [s for s in students(assignment) if not s.name.startswith("fault_")]
 
 
 def main(argv=None):
@@ -159,9 +238,15 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--class", dest="whole_class", action="store_true", help="grade a synthetic class")
     parser.add_argument("--size", type=int, default=40, help="submissions in the synthetic class")
+    parser.add_argument("--fast-class", type=int, metavar="N", help="grade a synthetic class of N on the fast path")
+    parser.add_argument("--workers", type=int, default=2, help="workers of --fast-class")
+    parser.add_argument("--budget", type=float, default=3600, help="seconds --fast-class may run before it stops")
     args = parser.parse_args(argv)
     if args.whole_class:
         class_benchmark(args.size)
+    if args.fast_class:
+        fast_class_benchmark(args.fast_class, args.workers, args.budget)
+    if args.whole_class or args.fast_class:
         return
     print(f"{'assignment':<20}{'autograde':>11}{'floor':>9}{'ratio':>8}{'notebook':>10}   (seconds, median of {args.repeats})")
     for assignment in args.assignments:

@@ -8,11 +8,12 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from grader.assignments import ASSIGNMENTS, ROOT, link_shared_files
 from grader.autograde import gradebook as grades
-from grader.autograde.class_grading import LOG_DIR, grade_class
+from grader.autograde.class_grading import LOG_DIR, grade_class, summary
 from grader.autograde.sandbox import limits_of_this_platform
 from grader.course import class_report, example_class, faults, integrity
 
@@ -71,6 +72,8 @@ def grade(argv=()):
     parser.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/db (default: SQLite)")
     parser.add_argument("--force", action="store_true", help="grade again what was graded already")
+    parser.add_argument("--fast", action="store_true",
+                        help="do not run the notebooks: grade by the hidden tests alone (the same grades)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds one submission may take")
     parser.add_argument("--root", default=ROOT, help="the course directory (default: this repository)")
     parser.add_argument("--zip-collect", action="store_true",
@@ -80,11 +83,14 @@ def grade(argv=()):
         for assignment in args.assignments:
             if (Path(args.root) / "downloaded" / assignment / "archive").is_dir():
                 nbgrader("zip_collect", assignment, "--force", root=args.root)
+    start = time.monotonic()
     results = grade_class(args.root, args.assignments, workers=args.workers, scheduler=args.scheduler,
-                          db_url=args.db_url, force=args.force, timeout=args.timeout)
+                          db_url=args.db_url, force=args.force, timeout=args.timeout,
+                          fast=args.fast)
     for result in results:
         if result["status"] != "graded":
             print(f"FAILED {result['student']}/{result['assignment']}: {result['error']}", flush=True)
+    print(summary(results, time.monotonic() - start), flush=True)
 
 
 def autograde():
