@@ -1,0 +1,1 @@
+"""The grading engine: nbgrader preprocessors, the hidden-test checker and the student's process, the sandbox, workers and class grading. It loads the checks; it never imports the tooling (grader/course/)."""
