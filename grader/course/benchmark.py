@@ -73,7 +73,10 @@ def floor_time(folder, assignment, repeats, warm_up=True):
             namespace = {}
             with contextlib.redirect_stdout(io.StringIO()):
                 for source in code:
-                    exec(compile(source, assignment, "exec"), namespace)
+                    try:  # as in a kernel, a cell that raises (a stub, a mistake) does not stop the rest
+                        exec(compile(source, assignment, "exec"), namespace)
+                    except Exception:
+                        pass
             matplotlib.pyplot.close("all")
         finally:
             sys.path.remove(str(folder))
