@@ -3,6 +3,7 @@ import functools
 import re
 
 import nbformat
+from nbgrader.utils import is_grade, is_locked, is_solution
 
 from grader.assignments import notebook
 from grader.autograde.definitions import safe_definitions
@@ -20,12 +21,11 @@ def reference_functions(assignment):
     """Namespace of the source notebook's imports, provided functions and solutions."""
     namespace = {}
     for cell in nbformat.read(notebook(assignment), as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or meta.get("grade"):
+        if cell.cell_type != "code" or is_grade(cell):
             continue
-        if meta.get("solution"):
+        if is_solution(cell):
             code = safe_definitions(solution_code(cell.source), trusted=True)
-        elif meta.get("locked"):
+        elif is_locked(cell):
             code = safe_definitions(cell.source, trusted=True)
         else:
             continue

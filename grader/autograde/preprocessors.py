@@ -30,6 +30,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
+from nbgrader.utils import is_grade, is_locked, is_solution
 
 from grader.assignments import ROOT
 from grader.autograde.sandbox import (can_switch_user, hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
@@ -48,9 +49,8 @@ class HideHiddenTests(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         hidden = resources.setdefault("hidden_tests", {})
         for cell in nb.cells:
-            meta = nbgrader_meta(cell)
-            if cell.cell_type == "code" and meta.get("grade") and HIDDEN.search(cell.source):
-                hidden[meta["grade_id"]] = cell.source
+            if cell.cell_type == "code" and is_grade(cell) and HIDDEN.search(cell.source):
+                hidden[nbgrader_meta(cell)["grade_id"]] = cell.source
                 cell.source = HIDDEN.sub("", cell.source)
         return nb, resources
 
@@ -180,8 +180,8 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         hidden = resources.get("hidden_tests", {})
         provided = [c.source for c in nb.cells if c.cell_type == "code"
-                    and nbgrader_meta(c).get("locked") and not nbgrader_meta(c).get("grade")]
-        student = [c.source for c in nb.cells if c.cell_type == "code" and nbgrader_meta(c).get("solution")]
+                    and is_locked(c) and not is_grade(c)]
+        student = [c.source for c in nb.cells if c.cell_type == "code" and is_solution(c)]
         tests = {grade_id: "\n".join(HIDDEN.search(source).group(1).splitlines())
                  for grade_id, source in hidden.items()}
         verdicts = self.run_apart({"provided": provided, "student": student, "tests": tests},
@@ -369,7 +369,7 @@ class ClearTestCellOutputs(NbGraderPreprocessor):
     """
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and nbgrader_meta(cell).get("grade"):
+        if cell.cell_type == "code" and is_grade(cell):
             cell.outputs = []
             cell.execution_count = None
         return cell, resources

@@ -129,9 +129,9 @@ def insert_missing(kept, release_cells, templates, sources, points):
 
 def missing_cell(template, source, points):
     meta = dict(template.metadata["nbgrader"])
-    if points is not None and meta.get("grade"):
+    if points is not None and is_grade(template):
         meta["points"] = points
-    text = source if source is not None and meta.get("locked") else template.source
+    text = source if source is not None and is_locked(template) else template.source
     if template.cell_type == "markdown":
         cell = nbformat.v4.new_markdown_cell(text)
     else:

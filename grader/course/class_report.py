@@ -13,6 +13,7 @@ from pathlib import Path
 
 import matplotlib
 import nbformat
+from nbgrader.utils import is_grade
 
 from grader.assignments import ASSIGNMENTS
 from grader.autograde.gradebook import collect_scores, max_points
@@ -42,7 +43,7 @@ def failure_reasons(root, assignment, student):
     except (OSError, ValueError):
         return {}
     return {cell.metadata["nbgrader"]["grade_id"]: failure_reason(cell) for cell in nb.cells
-            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"}
+            if is_grade(cell) and cell.cell_type == "code"}
 
 
 def summarize(root, db_url=None):

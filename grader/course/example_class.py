@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_grade, is_solution
 
 from grader.assignments import ROOT, notebook
 from grader.reference import solution_code
@@ -79,7 +80,7 @@ def solutions(assignment):
     """grade_id -> reference code of every graded cell of the source notebook."""
     nb = nbformat.read(notebook(assignment), as_version=4)
     return {cell.metadata["nbgrader"]["grade_id"]: solution_code(cell.source)
-            for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("solution")}
+            for cell in nb.cells if is_solution(cell)}
 
 
 def fill_notebook(assignment, student):
@@ -91,7 +92,7 @@ def fill_notebook(assignment, student):
         return nb
     reference = solutions(assignment)
     for cell in nb.cells:
-        if cell.metadata.get("nbgrader", {}).get("solution"):
+        if is_solution(cell):
             cell.source = reference[cell.metadata["nbgrader"]["grade_id"]]
     write_functions(nb, student.functions)
     for cell in nb.cells:
@@ -108,7 +109,7 @@ def write_functions(nb, functions):
     """Put each function's source into the graded cell of that name."""
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in functions:
+        if is_solution(cell) and grade_id in functions:
             cell.source = f"# GRADED FUNCTION: {grade_id}\n\n{functions[grade_id]}\n"
     return nb
 
@@ -176,7 +177,7 @@ def test_cell_points(assignment):
     """grade_id -> points of every autograded test cell of the source notebook."""
     nb = nbformat.read(notebook(assignment), as_version=4)
     return {cell.metadata["nbgrader"]["grade_id"]: cell.metadata["nbgrader"]["points"]
-            for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")}
+            for cell in nb.cells if is_grade(cell)}
 
 
 def expected_scores(assignment):

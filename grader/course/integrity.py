@@ -38,6 +38,7 @@ import nbformat
 import numpy as np
 from copydetect import CodeFingerprint
 from copydetect.utils import find_fingerprint_overlap, get_copied_slices, highlight_overlap
+from nbgrader.utils import is_solution
 
 from grader.assignments import ASSIGNMENTS
 
@@ -135,7 +136,7 @@ def rarity_weight(sharers):
 
 def graded_cells(nb):
     return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nb.cells
-            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")}
+            if cell.cell_type == "code" and is_solution(cell)}
 
 
 def read_release(root, assignment):
@@ -431,7 +432,7 @@ def synthetic_class(course, size):
         assignment = ASSIGNMENTS[i % len(ASSIGNMENTS)]
         nb = nbformat.from_dict(json.loads(json.dumps(generator.choice(templates[assignment]))))
         for cell in nb.cells:
-            if cell.metadata.get("nbgrader", {}).get("solution") and generator.random() < 0.5:
+            if is_solution(cell) and generator.random() < 0.5:
                 cell.source += f"\n    note_{generator.randrange(10**6)} = {generator.randrange(10**6)}"
         folder = Path(course) / "submitted" / f"s{i:05d}" / assignment
         folder.mkdir(parents=True)
