@@ -27,6 +27,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from grader.assignments import ROOT
@@ -203,8 +204,18 @@ def private_copy(folder, uid, home=None):
         give_to(copy, uid)
         yield copy
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        remove_home(home)
         remove_files_of(uid)
+
+
+def remove_home(home, attempts=5):
+    """Delete a sandbox home; a process of its user that was killed a moment ago may still be
+    closing files in it, so try again briefly before giving up."""
+    for _ in range(attempts):
+        shutil.rmtree(home, ignore_errors=True)
+        if not Path(home).exists():
+            return
+        time.sleep(0.2)
 
 
 def remove_files_of(uid):
