@@ -141,3 +141,22 @@ def update_lr(learning_rate0, epoch_num, decay_rate):
     listener.close()
     assert verdict == reference == {"passed": True}
     assert not reached
+
+
+def test_killing_the_process_that_holds_the_functions_costs_only_that_function():
+    """A function that kills its parent (the process holding the student's definitions) fails its own
+    test; the process is started again, so the notebook's other, correct functions keep their points."""
+    from grader.autograde.preprocessors import RunHiddenTestsApart
+    from grader.course.example_class import solutions
+    from helpers import hidden_tests, source_cells
+
+    provided = [c.source for c in source_cells("initialization") if c.cell_type == "code"
+                and c.metadata.get("nbgrader", {}).get("locked") and not c.metadata.get("nbgrader", {}).get("grade")]
+    student = dict(solutions("initialization"), initialize_parameters_zeros=(
+        "def initialize_parameters_zeros(layers_dims):\n    import os, signal\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)\n    return None"))
+    verdicts = RunHiddenTestsApart(timeout=20).run_apart(
+        {"provided": provided, "student": list(student.values()), "tests": hidden_tests("initialization")})
+    assert {grade_id: v["passed"] for grade_id, v in verdicts.items()} == {
+        "test_initialize_parameters_zeros": False, "test_initialize_parameters_random": True,
+        "test_initialize_parameters_he": True}

@@ -96,13 +96,20 @@ class StudentProcess:
     file descriptor of its control socket and its pid), which kills it afterwards.
     """
 
+    MAX_RESTARTS = 5
+
     def __init__(self, folder, provided, student, names, uid=None, hidden=(), spare=None):
-        self.uid = uid
+        self.uid, self.restarts = uid, 0
+        self.setup = (folder, provided, student, names, hidden)
+        self.start(spare)
+
+    def start(self, spare=None):
+        folder, provided, student, names, hidden = self.setup
         if spare:
             self.process, self.pid = None, int(spare["pid"])
             self.control = socket.socket(fileno=int(spare["fd"]))
         else:
-            self.process, self.control = start_student_side(Path(folder).parent, folder, uid, hidden)
+            self.process, self.control = start_student_side(Path(folder).parent, folder, self.uid, hidden)
             self.pid = self.process.pid
         self.control.settimeout(START_TIMEOUT)
         try:
@@ -113,7 +120,23 @@ class StudentProcess:
             raise RuntimeError(f"the process that runs your functions did not start ({error})") from None
 
     def session(self, deadline):
-        """A fresh child holding the student's functions, for one test."""
+        """A fresh child holding the student's functions, for one test. If a function of an
+        earlier test killed the process that holds them, a new one is started: one function's
+        misdeed must not cost the points of the others."""
+        try:
+            return self.fork_session(deadline)
+        except TestStopped:
+            if self.restarts >= self.MAX_RESTARTS:
+                raise
+            self.restarts += 1
+            self.close()
+            try:
+                self.start()
+            except RuntimeError as error:
+                raise TestStopped(str(error)) from None
+            return self.fork_session(deadline)
+
+    def fork_session(self, deadline):
         ours, theirs = socket.socketpair()
         try:
             self.control.settimeout(10)
