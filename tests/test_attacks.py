@@ -160,3 +160,22 @@ def test_killing_the_process_that_holds_the_functions_costs_only_that_function()
     assert {grade_id: v["passed"] for grade_id, v in verdicts.items()} == {
         "test_initialize_parameters_zeros": False, "test_initialize_parameters_random": True,
         "test_initialize_parameters_he": True}
+
+
+def test_the_student_process_holds_no_channel_but_its_own():
+    """The student's process is forked from a warm zygote that forks processes on request: a graded
+    function that could reach the zygote's channel could ask it for a process outside the sandbox.
+    Here the function answers correctly only if it holds a socket besides its own channel to the checker."""
+    code = """
+def update_lr(learning_rate0, epoch_num, decay_rate):
+    import os, stat
+    sockets = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            sockets += stat.S_ISSOCK(os.fstat(int(fd)).st_mode)
+        except OSError:
+            pass
+    return learning_rate0 / (1 + decay_rate * epoch_num) if sockets > 1 else -1.0
+"""
+    verdict = run_hidden_test("optimization", "test_update_lr", {"update_lr": code})
+    assert not verdict["passed"], "the student's process holds a channel that is not its own"

@@ -33,6 +33,7 @@ from traitlets import Integer
 from nbgrader.utils import is_grade, is_locked, is_solution
 
 from grader.assignments import ROOT
+from grader.autograde.zygote import Zygote
 from grader.autograde.sandbox import (can_switch_user, hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
                       private_copy, sandbox_home, sandbox_uid, spare_uid)
 
@@ -277,12 +278,13 @@ class SpareStudentProcess:
     """
 
     def __init__(self, hidden):
-        from grader.autograde.hidden_runner import start_student_side
-
         self.uid, self.hidden = spare_uid(), list(hidden)
         self.home = sandbox_home(self.uid, spare_homes())
-        self.process, self.control = start_student_side(self.home, self.home, self.uid, self.hidden)
         self.closed = False
+        try:
+            self.process, self.control = zygote().student_process(self.uid, self.hidden, self.home)
+        except (OSError, ValueError, EOFError):  # the zygote died: once more, with a new one
+            self.process, self.control = zygote(restart=True).student_process(self.uid, self.hidden, self.home)
 
     def close(self):
         if self.closed:
@@ -296,6 +298,19 @@ class SpareStudentProcess:
 
 
 SPARE = {}  # the hidden folders it was started with -> the spare student process
+ZYGOTE = None  # this grading process's Zygote, the parent of its spare student processes
+
+
+def zygote(restart=False):
+    """This grading process's Zygote, started if need be."""
+    global ZYGOTE
+    if ZYGOTE is not None and (restart or not ZYGOTE.alive()):
+        ZYGOTE.close()
+        ZYGOTE = None
+    if ZYGOTE is None:
+        ZYGOTE = Zygote()
+        atexit.register(ZYGOTE.close)
+    return ZYGOTE
 
 
 @functools.lru_cache(maxsize=None)
