@@ -26,7 +26,7 @@ from pathlib import Path
 
 from grader.autograde.gradebook import course_config, default_db_url
 from grader.autograde.sandbox import limits_of_this_platform
-from grader.autograde.worker import SINGLE_THREADED, grade_submission
+from grader.autograde.worker import SINGLE_THREADED, grade_submission, warm_up
 
 LOG_DIR = "grading_log"
 
@@ -150,8 +150,9 @@ class LocalWorker:
 
     command = [sys.executable, "-m", "grader.autograde.worker"]
 
-    def __init__(self, root):
+    def __init__(self, root, warm=None):
         self.root = Path(root)
+        self.warm = warm
         self.process = None
 
     def start(self):
@@ -161,6 +162,12 @@ class LocalWorker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, start_new_session=True,
             env={**os.environ, **SINGLE_THREADED, "MPLBACKEND": "Agg"})
         log.close()
+        if self.warm:  # not a task's time: a worker that fails to warm up fails at its first task
+            with contextlib.suppress(BrokenPipeError, OSError):
+                self.process.stdin.write(json.dumps(self.warm) + "\n")
+                self.process.stdin.flush()
+                if select.select([self.process.stdout], [], [], 300)[0]:
+                    self.process.stdout.readline()
 
     def run(self, task, timeout):
         """The worker's answer, or a failure if it hangs past `timeout` or dies."""
@@ -202,7 +209,7 @@ def run_local(tasks, workers, timeout, on_result):
         return
 
     def serve():
-        worker = LocalWorker(tasks[0]["root"])
+        worker = LocalWorker(tasks[0]["root"], warm_up_task(tasks))
         try:
             while True:
                 try:
@@ -224,11 +231,19 @@ def run_local(tasks, workers, timeout, on_result):
         thread.join()
 
 
+def warm_up_task(tasks):
+    """What a worker warms up for before its first task (see worker.warm_up)."""
+    return {"warm": True, "root": tasks[0]["root"], "db_url": tasks[0].get("db_url"), "fast": tasks[0].get("fast"),
+            "assignments": sorted({task["assignment"] for task in tasks})}
+
+
 def run_dask(tasks, scheduler, on_result):
     """Run tasks on the Dask cluster at `scheduler`; it reschedules the tasks of a lost worker."""
     from distributed import Client, as_completed
 
     with Client(scheduler) as client:
+        with contextlib.suppress(Exception):  # a worker that cannot warm up fails at its first task
+            client.run(warm_up, warm_up_task(tasks))
         futures = {client.submit(grade_submission, task, pure=False, key=f"grade-{task['assignment']}-"
                                  f"{task['student']}-{time.time_ns()}"): task for task in tasks}
         for future in as_completed(futures):

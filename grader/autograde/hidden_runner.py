@@ -389,6 +389,11 @@ def serve(channel_fd):
         except (OSError, ValueError, EOFError):
             return
         warm_up(job)
+        if not job.get("tests"):  # a job that only warms this process up
+            channel.sendall(b"{}\n")
+            for fd in fds:
+                os.close(fd)
+            continue
         pid = os.fork()
         if pid == 0:
             answer_job(channel, job, fds)
@@ -412,13 +417,14 @@ def answer_job(channel, job, fds):
 
 
 def warm_up(job):
-    """Import and read, here in the parent, what the job's checks need: the next job of the same
-    assignment starts with them, and a one-off grading pays for its own assignment only."""
+    """Import and read, here in the parent, what the job's checks need (and the checks of the
+    assignments it names as "warm"): the next job of the same assignment starts with them, and
+    a one-off grading pays for its own assignment only."""
     from grader.reference import reference_functions
 
     importlib.import_module("matplotlib.pyplot")  # what the notebooks' provided cells import
     for name in sorted({name for test in job.get("tests", {}).values()
-                        for name in re.findall(r"from grader\.(\w+) import", test)}):
+                        for name in re.findall(r"from grader\.(\w+) import", test)} | set(job.get("warm", []))):
         with contextlib.suppress(Exception):
             checks = importlib.import_module(f"grader.{name}")
             if hasattr(checks, "reference_functions"):  # the checks that run the reference solution

@@ -227,6 +227,18 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
         return verdicts if isinstance(verdicts, dict) else {grade_id: crashed for grade_id in job["tests"]}
 
 
+def warm_up(assignments, course):
+    """Start, before the first notebook comes, what a grading process keeps warm: the checker with
+    the assignments' checks and reference solutions, the zygote, the first student process."""
+    global CHECKER
+    if CHECKER is None or CHECKER.process.poll() is not None:
+        CHECKER = WarmChecker()
+    CHECKER.run({"warm": list(assignments), "tests": {}}, (), 120)
+    hidden = hidden_folders(course)
+    if tuple(hidden) not in SPARE:
+        start_spare(hidden)
+
+
 class WarmChecker:
     """The checker (hidden_runner.serve) in a process of its own, started once per grading
     process: it imports the checks and reads the reference solutions once, and forks a child
