@@ -41,3 +41,17 @@ print(sorted(os.listdir({str(ROOT)!r})))
 print(os.path.exists({str(ROOT / 'grader' / 'initialization.py')!r}))
 """, tmp_path)
     assert printed.splitlines() == ["['.venv']", "False"]
+
+
+def test_a_kernel_started_ahead_runs_in_the_copy_with_nothing_defined(tmp_path):
+    """Kernels are started before their notebook is known, with numpy and matplotlib imported:
+    the notebook still runs in its own private copy, as a sandbox user, and finds no name it did
+    not define (a forgotten `import numpy as np` still fails)."""
+    (tmp_path / "data.txt").write_text("the student's folder")
+    printed = run_cell("""
+import os, sys
+print(open("data.txt").read(), os.getcwd() != %r, os.getuid() != 0)
+print(sorted(name for name in globals() if not name.startswith("_") and name not in ("In", "Out", "exit", "quit", "open", "get_ipython", "os", "sys")))
+print("numpy" in sys.modules)
+""" % str(tmp_path), tmp_path)
+    assert printed.splitlines() == ["the student's folder True True", "[]", "True"]

@@ -11,7 +11,6 @@ when they fail, which nbgrader scores as usual.
 """
 import atexit
 import contextlib
-import functools
 import json
 import os
 import re
@@ -24,7 +23,6 @@ import tempfile
 from pathlib import Path
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
@@ -34,8 +32,9 @@ from nbgrader.utils import is_grade, is_locked, is_solution
 
 from grader.assignments import ROOT
 from grader.autograde.zygote import Zygote
-from grader.autograde.sandbox import (can_switch_user, hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
-                      private_copy, sandbox_home, sandbox_uid, spare_uid)
+from grader.autograde.kernels import KERNEL_NAME, start_ahead, take_kernel
+from grader.autograde.sandbox import (hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
+                                      private_copy, sandbox_home, spare_uid, waiting_homes)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
@@ -61,24 +60,6 @@ def course_root(preprocessor):
     return preprocessor.config.CourseDirectory.get("root") or os.getcwd()
 
 
-class SandboxKernelManager(AsyncKernelManager):
-    """Starts the kernel through `python -m grader.autograde.sandbox`, as this grading process's sandbox user.
-
-    The kernel has no network (see sandbox.isolate), so it talks to nbclient over Unix sockets
-    (`transport = "ipc"`) in the sandbox's home rather than over TCP on localhost.
-    """
-
-    hidden = ()
-
-    def format_kernel_cmd(self, extra_arguments=None):
-        command = super().format_kernel_cmd(extra_arguments)
-        uid = sandbox_uid()
-        hide = [part for folder in self.hidden for part in ("--hide", folder)]
-        # -I: the launcher runs as root in the student's folder, which must not shadow any module.
-        return [sys.executable, "-I", "-c", LAUNCHER, "--uid", "" if uid is None else str(uid), *hide,
-                "--", *command]
-
-
 class SandboxedExecute(Execute):
     """nbgrader's Execute in the sandbox (grader/autograde/sandbox.py), and not stopped by a dying kernel.
 
@@ -90,29 +71,35 @@ class SandboxedExecute(Execute):
     max_restarts = Integer(5, help="Kernel restarts per notebook before the rest is left unrun.").tag(config=True)
     # A kernel busy freeing gigabytes may answer late on IOPub: that must not fail the notebook.
     raise_on_iopub_timeout = False
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("kernel_manager_class", SandboxKernelManager)
-        super().__init__(*args, **kwargs)
+    # Its private copy is deleted and every process of its user killed afterwards: a graceful
+    # shutdown (0.4 s a notebook) would keep nothing.
+    shutdown_kernel = "immediate"
 
     def preprocess(self, nb, resources=None, km=None):
+        """Run the notebook in its private copy, in a kernel started ahead of need (kernels.py)."""
         folder = resources["metadata"]["path"]
         self.restarts = 0
-        with private_copy(folder, sandbox_uid()) as copy:
-            resources["metadata"]["path"] = str(copy)
+        kernel_name = self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "python3")
+        kernel = take_kernel(kernel_name, hidden_folders(course_root(self)))
+        with private_copy(folder, kernel.uid, kernel.home) as copy:
+            resources["metadata"]["path"] = self.copy = str(copy)
             try:
-                return super().preprocess(nb, resources, km)
+                return super().preprocess(nb, resources, kernel.km)
             finally:
                 resources["metadata"]["path"] = folder
-                kill_processes_of(sandbox_uid())  # what the notebook left running
+                kernel.close(self.kc)  # with what the notebook left running, before its home goes
+                self.kc = self.km = None
 
-    def create_kernel_manager(self):
-        km = super().create_kernel_manager()
-        if can_switch_user():
-            home = Path(self.resources["metadata"]["path"]).parent
-            km.transport, km.ip = "ipc", str(home / "kernel")
-            km.hidden = hidden_folders(course_root(self))
-        return km
+    async def async_start_new_kernel_client(self):
+        """The kernel's client; the kernel started in its home, ahead of the notebook: move it into the copy."""
+        kc = await super().async_start_new_kernel_client()
+        reply = await self.async_wait_for_reply(
+            kc.execute(f"__import__('os').chdir({self.copy!r})", silent=True, store_history=False))
+        if reply is None or reply["content"]["status"] != "ok":
+            raise RuntimeError("the kernel could not enter the submission's folder")
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def preprocess_cell(self, cell, resources, index):
         if self.restarts > self.max_restarts:
@@ -227,9 +214,10 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
         return verdicts if isinstance(verdicts, dict) else {grade_id: crashed for grade_id in job["tests"]}
 
 
-def warm_up(assignments, course):
+def warm_up(assignments, course, fast=False):
     """Start, before the first notebook comes, what a grading process keeps warm: the checker with
-    the assignments' checks and reference solutions, the zygote, the first student process."""
+    the assignments' checks and reference solutions, the zygote, the first student process and,
+    unless on the fast path, the first kernel."""
     global CHECKER
     if CHECKER is None or CHECKER.process.poll() is not None:
         CHECKER = WarmChecker()
@@ -237,6 +225,8 @@ def warm_up(assignments, course):
     hidden = hidden_folders(course)
     if tuple(hidden) not in SPARE:
         start_spare(hidden)
+    if not fast:
+        start_ahead(KERNEL_NAME, hidden)
 
 
 class WarmChecker:
@@ -291,7 +281,7 @@ class SpareStudentProcess:
 
     def __init__(self, hidden):
         self.uid, self.hidden = spare_uid(), list(hidden)
-        self.home = sandbox_home(self.uid, spare_homes())
+        self.home = sandbox_home(self.uid, waiting_homes())
         self.closed = False
         try:
             self.process, self.control = zygote().student_process(self.uid, self.hidden, self.home)
@@ -325,21 +315,10 @@ def zygote(restart=False):
     return ZYGOTE
 
 
-@functools.lru_cache(maxsize=None)
-def spare_homes():
-    """The folder of this grading process's spare homes: root's, so that a spare's home waiting
-    there is not taken for a student's leftover in /tmp (nor deleted as one), and removed at exit."""
-    folder = Path(tempfile.gettempdir()) / f"grader-spares-{os.getpid()}"
-    folder.mkdir(mode=0o711, exist_ok=True)
-    folder.chmod(0o711)  # the sandbox user passes through to its home, and lists nothing
-    atexit.register(close_spares, folder)
-    return str(folder)
-
-
-def close_spares(folder):
+@atexit.register
+def close_spares():
     for spare in SPARE.values():
         spare.close()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def start_spare(hidden):
@@ -360,7 +339,6 @@ def take_spare(hidden):
 # the course root is put on sys.path explicitly, and nothing else.
 SERVER = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.hidden_runner import serve; "
           "serve(int(sys.argv[1]))")
-LAUNCHER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.sandbox import launch; launch(sys.argv[1:])"
 
 
 def limits():

@@ -14,13 +14,15 @@ user, with the limits and the private copy only, and grading says so.
 
     launch(["--uid", N, "--hide", FOLDER, ..., "--", COMMAND, ...])
 
-is the kernel's launcher (see SandboxKernelManager in preprocessors.py): it sets
+is the kernel's launcher (see SandboxKernelManager in kernels.py): it sets
 the limits, isolates the process, gives the connection file to the user id,
 drops to it and executes COMMAND.
 """
 import argparse
+import atexit
 import contextlib
 import ctypes
+import functools
 import os
 import resource
 import shutil
@@ -56,6 +58,13 @@ def limits_of_this_platform():
 def sandbox_uid():
     """The user id this grading process gives the student code it runs (None without root)."""
     return UID_BASE + os.getpid() if can_switch_user() else None
+
+
+def kernel_uid(slot):
+    """The user id of this grading process's kernel in `slot` (0 or 1; None without root): two, so
+    that the next notebook's kernel, started ahead, is spared when the last one's user is killed.
+    Slot 0 is sandbox_uid(). (pids are below 2**22, so no two grading processes share one.)"""
+    return UID_BASE + 2 * 2**22 * slot + os.getpid() if can_switch_user() else None
 
 
 def spare_uid():
@@ -176,6 +185,18 @@ def kill_processes_of(uid):
     os.waitpid(pid, 0)
 
 
+@functools.lru_cache(maxsize=None)
+def waiting_homes():
+    """The folder of the homes of the processes this grading process starts ahead of need: root's,
+    so that a home waiting there is not taken for a student's leftover in /tmp (nor deleted as
+    one), and removed at exit."""
+    folder = Path(tempfile.gettempdir()) / f"grader-spares-{os.getpid()}"
+    folder.mkdir(mode=0o711, exist_ok=True)
+    folder.chmod(0o711)  # the sandbox users pass through to their homes, and list nothing
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return str(folder)
+
+
 def sandbox_home(uid, parent=None):
     """A fresh temporary directory (in `parent`, by default the system's) that only `uid` can
     enter, with matplotlib's font cache."""
@@ -246,12 +267,13 @@ def entries_of(owned_by):
 def launch(argv):
     parser = argparse.ArgumentParser(prog="grader.autograde.sandbox.launch")
     parser.add_argument("--uid", default="")
+    parser.add_argument("--home", default="")
     parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = [part for part in args.command if part != "--"] if args.command[:1] == ["--"] else args.command
     uid = int(args.uid) if args.uid else None
-    home = Path.cwd().parent  # the kernel starts in the private copy; its parent is the sandbox's home
+    home = Path(args.home) if args.home else Path.cwd().parent  # by default, the kernel starts in a private copy
     if uid is not None and "-f" in command:
         # The connection file is root's; the kernel gets its own copy.
         index = command.index("-f") + 1

@@ -124,7 +124,7 @@ def warm_up(task):
     os.environ.update(SINGLE_THREADED, MPLBACKEND="Agg", PYTHONWARNINGS="ignore:::nbgrader.api")
     start = time.perf_counter()
     nbgrader_api(task["root"], task.get("db_url") or "", bool(task.get("fast")))
-    preprocessors.warm_up(task["assignments"], task["root"])
+    preprocessors.warm_up(task["assignments"], task["root"], bool(task.get("fast")))
     return {"warm": True, "seconds": round(time.perf_counter() - start, 3)}
 
 
