@@ -116,7 +116,8 @@ def class_benchmark(size):
     fast         `python -m grader grade --fast` with 1 and 2 workers
     floor        the submissions' code cells run in one warm Python process, one after the
                  other: the work any grader that runs the notebooks has to do
-    Each grader's time is also given without its feedback HTML (the workers time it apart).
+    For each: the wall time, the time spent grading into the gradebook (the tasks' own time,
+    summed: without the workers' start) and, on its own, the time spent writing feedback HTML.
     """
     course = synthetic_class(size)
     folders = sorted(p for p in (course / "submitted").glob("*/*") if p.is_dir())
@@ -125,21 +126,21 @@ def class_benchmark(size):
         with contextlib.redirect_stdout(io.StringIO()):
             serial = {step: sum(timed(lambda: nbgrader(step, a, "--force", root=course, check=False))
                                 for a in ASSIGNMENTS) for step in ("autograde", "generate_feedback")}
-        rows.append(("serial nbgrader autograde + feedback", sum(serial.values()), serial["autograde"], None))
+        rows.append(("serial nbgrader autograde + feedback", sum(serial.values()), serial["autograde"],
+                     serial["generate_feedback"]))
         for fast in (False, True):
             for n in (1, 2):
-                wall, feedback, tasks = graded_class_time(course, n, fast)
-                rows.append((f"{'fast' if fast else 'full'} path, {n} worker{'s' if n > 1 else ''}", wall,
-                             wall - feedback / n, tasks))
+                rows.append((f"{'fast' if fast else 'full'} path, {n} worker{'s' if n > 1 else ''}",
+                             *graded_class_time(course, n, fast)))
         floor = warm_floor(folders)
     finally:
         shutil.rmtree(course)
-    print_class_table(rows, floor, len(folders), size)
+    rows.append(("warm compute floor (one process)", floor, floor, 0.0))
+    print_class_table(rows, len(folders), size)
 
 
 def graded_class_time(course, workers, fast):
-    """(wall seconds, the workers' summed seconds of feedback HTML, and of grading into the
-    gradebook: each task's own time, without the workers' start) of grading the whole class."""
+    """(wall seconds, the tasks' summed seconds of grading into the gradebook, and of feedback HTML)."""
     start = time.perf_counter()
     results = grade_class(course, ASSIGNMENTS, workers=workers, force=True, quiet=True, fast=fast)
     wall = time.perf_counter() - start
@@ -147,7 +148,7 @@ def graded_class_time(course, workers, fast):
     if failed:
         print(f"  ({len(failed)} failed: {failed[0]['error']})", file=sys.stderr)
     feedback = sum(r.get("feedback_seconds") or 0 for r in results)
-    return wall, feedback, sum(r.get("seconds") or 0 for r in results) - feedback
+    return wall, sum(r.get("seconds") or 0 for r in results) - feedback, feedback
 
 
 def warm_floor(folders):
@@ -161,24 +162,24 @@ def warm_floor(folders):
     return total
 
 
-def print_class_table(rows, floor, submissions, size):
-    full_submissions = submissions / len(ASSIGNMENTS)
-    print(f"synthetic class: {submissions} notebooks ({size // len(ASSIGNMENTS)} per assignment), "
+def print_class_table(rows, notebooks, size):
+    full_submissions = notebooks / len(ASSIGNMENTS)
+    print(f"synthetic class: {notebooks} notebooks ({size // len(ASSIGNMENTS)} per assignment), "
           f"{os.cpu_count()} cores; seconds, one run each, on a machine others may be using")
-    print(f"  {'':38}{'wall':>8}{'w/o feedback':>14}{'x floor':>9}{'tasks w/o feedback':>20}"
-          f"{'per full submission':>21}")
-    for name, wall, without_feedback, tasks in rows:
-        task_columns = f"{tasks:20.1f}{tasks / full_submissions:21.2f}" if tasks is not None else ""
-        print(f"  {name:<38}{wall:8.1f}{without_feedback:14.1f}{without_feedback / floor:9.2f}{task_columns}")
-    print(f"  {'warm compute floor (one process)':<38}{floor:8.1f}{floor:14.1f}{1.0:9.2f}{floor:20.1f}"
-          f"{floor / full_submissions:21.2f}")
-    print("  (tasks: the time each submission took in its worker, summed: without the workers' start)")
-    by_name = {name: row for name, *row in rows}
+    print(f"  {'':38}{'wall':>7}{'gradebook':>11}{'feedback':>10}   per full submission:{'gradebook':>11}"
+          f"{'feedback':>10}{'x floor':>9}")
+    per_submission = {name: gradebook / full_submissions for name, _, gradebook, _ in rows}
+    floor = per_submission[rows[-1][0]]
+    for name, wall, gradebook, feedback in rows:
+        print(f"  {name:<38}{wall:7.1f}{gradebook:11.1f}{feedback:10.1f}{'':22}{per_submission[name]:11.2f}"
+              f"{feedback / full_submissions:10.2f}{per_submission[name] / floor:9.2f}")
+    print("  gradebook: grading into the gradebook, summed over the tasks (the workers' start not counted:\n"
+          "  it is in the wall time); feedback: writing the feedback HTML, summed over the tasks")
     for n in (1, 2):
         workers = f"{n} worker{'s' if n > 1 else ''}"
-        full, fast = by_name[f"full path, {workers}"], by_name[f"fast path, {workers}"]
-        print(f"  full / fast, {workers}, without feedback: wall {full[1] / fast[1]:.1f}x, "
-              f"tasks {full[2] / fast[2]:.1f}x")
+        full, fast = per_submission[f"full path, {workers}"], per_submission[f"fast path, {workers}"]
+        print(f"  {workers}: per full submission the fast path costs 1/{full / fast:.1f} of the full path; "
+              f"the full path is {full / floor:.2f}x the warm compute floor")
 
 
 def fast_class_benchmark(size, workers, budget):
