@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+import warnings
 
 import matplotlib
 import nbformat
@@ -71,7 +72,8 @@ def floor_time(folder, assignment, repeats, warm_up=True):
         sys.path.insert(0, str(folder))
         try:
             namespace = {}
-            with contextlib.redirect_stdout(io.StringIO()):
+            with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a kernel shows a mistake's overflow warnings in its notebook
                 for source in code:
                     try:  # as in a kernel, a cell that raises (a stub, a mistake) does not stop the rest
                         exec(compile(source, assignment, "exec"), namespace)
