@@ -51,6 +51,16 @@ def test_the_fast_path_does_not_run_the_notebook(fast_course):
     assert "was not run again" in feedback
 
 
+def test_one_students_submissions_are_graded_alone(fast_course, capsys):
+    from grader.course.commands import grade
+
+    course, _ = fast_course
+    grade(["--root", str(course), "--student", "reference", "--fast", "--force", "--workers", "1"])
+    assert "graded 4, failed 0" in capsys.readouterr().out
+    logs = sorted((course / "grading_log").glob("*/*.json"), key=lambda p: p.stat().st_mtime)
+    assert {p.stem for p in logs[-4:]} == {"reference"} and logs[-5].stem != "reference"
+
+
 def test_stale_or_forged_test_outputs_do_not_count(tmp_path):
     """The student's error under a test cell must not cost points, a forged score must not give any,
     and the student's other outputs reach the feedback as they were handed in."""

@@ -1,7 +1,7 @@
 """Grade a whole class in parallel: every submission in submitted/, autograded with feedback.
 
-    python -m grader grade [assignment ...] [--workers N] [--scheduler ADDRESS]
-                           [--db-url URL] [--force] [--timeout SECONDS]
+    python -m grader grade [assignment ...] [--student ID ...] [--fast] [--workers N]
+                           [--scheduler ADDRESS] [--db-url URL] [--force] [--timeout SECONDS]
 
 Each submission is one task (grader/autograde/worker.py). Without --scheduler the tasks
 run on N local worker processes (default: one per core); with it, on the Dask
@@ -256,16 +256,18 @@ def run_dask(tasks, scheduler, on_result):
 
 
 def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, force=False,
-                timeout=900, quiet=False, fast=False):
+                timeout=900, quiet=False, fast=False, students=None):
     """Grade every submission of `assignments` not graded yet; returns every task's result.
 
-    fast: grade without running the notebooks (see worker.nbgrader_api)."""
+    fast: grade without running the notebooks (see worker.nbgrader_api); students: only theirs."""
     root = str(Path(root).resolve())
     if not quiet and limits_of_this_platform():
         print(limits_of_this_platform(), file=sys.stderr)
     prepare_gradebook(root, db_url, assignments)
     tasks, skipped = [], []
     for assignment, student in submissions(root, assignments):
+        if students and student not in students:
+            continue
         task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student, fast=fast,
                     fingerprint=fingerprint(root, assignment, student))
         (tasks if force or not already_graded(task) else skipped).append(task)

@@ -71,6 +71,7 @@ def grade(argv=()):
     parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     parser.add_argument("--scheduler", help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--db-url", help="gradebook URL, e.g. postgresql://user@host/db (default: SQLite)")
+    parser.add_argument("--student", action="append", help="grade only this student's submissions (repeatable)")
     parser.add_argument("--force", action="store_true", help="grade again what was graded already")
     parser.add_argument("--fast", action="store_true",
                         help="do not run the notebooks: grade by the hidden tests alone (the same grades)")
@@ -86,7 +87,7 @@ def grade(argv=()):
     start = time.monotonic()
     results = grade_class(args.root, args.assignments, workers=args.workers, scheduler=args.scheduler,
                           db_url=args.db_url, force=args.force, timeout=args.timeout,
-                          fast=args.fast)
+                          fast=args.fast, students=args.student)
     for result in results:
         if result["status"] != "graded":
             print(f"FAILED {result['student']}/{result['assignment']}: {result['error']}", flush=True)
