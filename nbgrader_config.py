@@ -5,7 +5,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
 from grader.assignments import NEVER_RELEASED
-from grader.autograde.preprocessors import autograde_preprocessors, sanitize_preprocessors
+from grader.autograde.preprocessors import WrapLongLines, autograde_preprocessors, sanitize_preprocessors
 
 COURSE_ROOT = Path(__file__).resolve().parent
 
@@ -25,8 +25,8 @@ c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 # student's functions in a sandboxed one.
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
-# Feedback shows the failure messages of hidden tests, never their code.
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests]
+# Feedback shows the failure messages of hidden tests, never their code, wrapped to the page.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, WrapLongLines, ClearHiddenTests]
 
 # Helpers that compute what a graded function must stay out of the release and are
 # not copied into submissions (grader/assignments.py INSTRUCTOR_FILES).

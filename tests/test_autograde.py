@@ -50,6 +50,14 @@ def test_feedback_gives_each_mistake_its_hint(graded_course, assignment):
             assert student.hint in html.unescape(page.read_text()), student.name
 
 
+def test_feedback_wraps_long_lines_to_the_page(graded_course):
+    """A failed test's message is one long line: the page wraps it rather than letting it run off."""
+    from grader.autograde.preprocessors import WrapLongLines
+
+    page = (graded_course / "feedback" / "blank" / "initialization" / "initialization.html").read_text()
+    assert "HiddenTestFailure" in page and WrapLongLines.css in page
+
+
 def test_grading_leaves_every_file_mode_as_it_was(graded_course):
     """Student code is kept from the course by what its sandbox sees, not by locking the course."""
     for tree, root in (("course", graded_course), ("repository", ROOT)):

@@ -393,6 +393,17 @@ class NoteNotRerun(NbGraderPreprocessor):
         return nb, resources
 
 
+class WrapLongLines(NbGraderPreprocessor):
+    """Feedback: long output lines (a failed test's message and hint) wrap to the page instead of
+    running off its right edge. Runs after CSSHTMLHeaderPreprocessor, whose CSS the page inlines."""
+
+    css = "div.output_area pre { white-space: pre-wrap; overflow-wrap: break-word; word-break: normal; }"
+
+    def preprocess(self, nb, resources):
+        resources.setdefault("inlining", {}).setdefault("css", []).append(self.css)
+        return nb, resources
+
+
 def sanitize_preprocessors():
     """nbgrader's sanitizing chain, after the assignment's cells are put back (restore_cells.py)."""
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
