@@ -17,8 +17,6 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -31,7 +29,7 @@ from traitlets import Integer
 from nbgrader.utils import is_grade, is_locked, is_solution
 
 from grader.assignments import ROOT
-from grader.autograde.zygote import Zygote
+from grader.autograde.zygote import WarmProcess, Zygote
 from grader.autograde.kernels import KERNEL_NAME, start_ahead, take_kernel
 from grader.autograde.sandbox import (hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
                                       private_copy, sandbox_home, spare_uid, waiting_homes)
@@ -203,7 +201,7 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
         """The verdicts of a forked child of this process's warm checker (started if need be)."""
         global CHECKER
         crashed = {"passed": False, "message": "the process running the hidden tests failed"}
-        if CHECKER is None or CHECKER.process.poll() is not None:
+        if CHECKER is None or not CHECKER.alive():
             CHECKER = WarmChecker()
         try:
             verdicts = CHECKER.run(job, pass_fds, self.timeout * (len(job["tests"]) + 1))
@@ -219,7 +217,7 @@ def warm_up(assignments, course, fast=False):
     the assignments' checks and reference solutions, the zygote, the first student process and,
     unless on the fast path, the first kernel."""
     global CHECKER
-    if CHECKER is None or CHECKER.process.poll() is not None:
+    if CHECKER is None or not CHECKER.alive():
         CHECKER = WarmChecker()
     CHECKER.run({"warm": list(assignments), "tests": {}}, (), 120)
     hidden = hidden_folders(course)
@@ -229,22 +227,13 @@ def warm_up(assignments, course, fast=False):
         start_ahead(KERNEL_NAME, hidden)
 
 
-class WarmChecker:
+class WarmChecker(WarmProcess):
     """The checker (hidden_runner.serve) in a process of its own, started once per grading
     process: it imports the checks and reads the reference solutions once, and forks a child
     per notebook, which starts warm and takes whatever the job did with it when it exits."""
 
     def __init__(self):
-        self.scratch = tempfile.mkdtemp(prefix="hidden-test-")
-        env = {"PATH": os.environ.get("PATH", ""), "HOME": self.scratch, "MPLBACKEND": "Agg",
-               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_") and k != "OPENBLAS_NUM_THREADS"}}
-        self.channel, theirs = socket.socketpair()
-        self.process = subprocess.Popen([sys.executable, "-I", "-c", SERVER, str(theirs.fileno())],
-                                        cwd=self.scratch, env=env, pass_fds=[theirs.fileno()],
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, preexec_fn=limits)
-        theirs.close()
+        super().__init__(SERVER, "hidden-test-", preexec_fn=limits)
         atexit.register(self.close)
 
     def run(self, job, fds, timeout):
@@ -259,13 +248,6 @@ class WarmChecker:
                 raise EOFError("the checker ended")
             answer += chunk
         return json.loads(answer)
-
-    def close(self):
-        self.channel.close()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)  # with the job's child, if one is running
-        self.process.wait()
-        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 CHECKER = None  # this grading process's WarmChecker

@@ -30,23 +30,40 @@ PROGRAM = (f"import sys; sys.path[:0] = [{str(HERE)!r}, {str(ROOT)!r}]; "
 START_SECONDS = 60
 
 
-class Zygote:
-    """The grading process's end: start the zygote, ask it for student processes."""
+class WarmProcess:
+    """A Python process a grading process starts once and talks to over a socket pair (its end is
+    `channel`): `python -I -c PROGRAM FD`, in a scratch folder that is also its HOME, with one
+    BLAS thread and nothing else of the grading process's environment."""
 
-    def __init__(self):
-        self.scratch = tempfile.mkdtemp(prefix="zygote-")
+    def __init__(self, program, prefix, preexec_fn=os.setsid):
+        self.scratch = tempfile.mkdtemp(prefix=prefix)
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self.scratch, "MPLBACKEND": "Agg",
                "MPLCONFIGDIR": str(Path(self.scratch) / ".matplotlib"),
+               **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
                **{k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
         self.channel, theirs = socket.socketpair()
-        self.process = subprocess.Popen([sys.executable, "-I", "-c", PROGRAM, str(theirs.fileno())],
+        self.process = subprocess.Popen([sys.executable, "-I", "-c", program, str(theirs.fileno())],
                                         cwd=self.scratch, env=env, pass_fds=[theirs.fileno()],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+                                        stderr=subprocess.DEVNULL, preexec_fn=preexec_fn)
         theirs.close()
 
     def alive(self):
         return self.process.poll() is None
+
+    def close(self):
+        self.channel.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # with whatever it started, in its session
+        self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class Zygote(WarmProcess):
+    """The grading process's end: start the zygote, ask it for student processes."""
+
+    def __init__(self):
+        super().__init__(PROGRAM, "zygote-")
 
     def student_process(self, uid, hidden, home):
         """(ForkedProcess, control socket) of a new student process in `home`, as `uid`, with `hidden`
@@ -68,13 +85,6 @@ class Zygote:
         finally:
             theirs.close()
         return ForkedProcess(json.loads(answer)["pid"]), control
-
-    def close(self):
-        self.channel.close()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 class ForkedProcess:
