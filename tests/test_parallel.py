@@ -215,3 +215,25 @@ def test_an_lms_zip_is_collected_and_graded(tmp_path):
                            "--root", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert collect_scores(tmp_path)["initialization"].keys() == {"alice", "bob"}
+
+
+def test_a_killed_grading_process_leaves_no_scratch_behind():
+    """A grading process killed without its exit handlers (a stopped Dask worker) leaves its scratch
+    folders in /tmp; the next one to warm up deletes those of dead processes, and only those."""
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from grader.autograde.sandbox import remove_scratch_of_dead_graders
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    folders = {kind: Path(tempfile.mkdtemp(prefix=f"{kind}-{pid}-"))
+               for kind, pid in (("zygote", dead.pid), ("hidden-test", os.getpid()))}
+    spares = Path(tempfile.gettempdir()) / f"grader-spares-{dead.pid}"
+    (spares / "sandbox-x").mkdir(parents=True)
+    remove_scratch_of_dead_graders()
+    assert not folders["zygote"].exists() and not spares.exists()
+    assert folders["hidden-test"].exists()
+    folders["hidden-test"].rmdir()

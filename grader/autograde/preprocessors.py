@@ -32,7 +32,8 @@ from grader.assignments import ROOT
 from grader.autograde.zygote import WarmProcess, Zygote
 from grader.autograde.kernels import KERNEL_NAME, start_ahead, take_kernel
 from grader.autograde.sandbox import (hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
-                                      private_copy, sandbox_home, spare_uid, waiting_homes)
+                                      private_copy, remove_scratch_of_dead_graders, sandbox_home, spare_uid,
+                                      waiting_homes)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
@@ -217,6 +218,7 @@ def warm_up(assignments, course, fast=False):
     the assignments' checks and reference solutions, the zygote, the first student process and,
     unless on the fast path, the first kernel."""
     global CHECKER
+    remove_scratch_of_dead_graders()
     if CHECKER is None or not CHECKER.alive():
         CHECKER = WarmChecker()
     CHECKER.run({"warm": list(assignments), "tests": {}}, (), 120)

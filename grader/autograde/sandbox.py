@@ -24,6 +24,7 @@ import contextlib
 import ctypes
 import functools
 import os
+import re
 import resource
 import shutil
 import signal
@@ -195,6 +196,29 @@ def waiting_homes():
     folder.chmod(0o711)  # the sandbox users pass through to their homes, and list nothing
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return str(folder)
+
+
+SCRATCH = re.compile(r"(grader-spares|zygote|hidden-test)-(\d+)(-|$)")  # <kind>-<pid of the grading process>
+
+
+def remove_scratch_of_dead_graders():
+    """Delete the scratch folders (waiting homes, the zygote's, the checker's) of grading processes
+    that were killed before they could (a Dask worker that is stopped ends that way): each name
+    carries the pid of the process that made it, and the folders of a pid that is gone go."""
+    for entry in os.scandir(tempfile.gettempdir()):
+        found = SCRATCH.match(entry.name)
+        if found and entry.is_dir(follow_symlinks=False) and not is_running(int(found.group(2))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def is_running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def sandbox_home(uid, parent=None):

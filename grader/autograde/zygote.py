@@ -36,7 +36,7 @@ class WarmProcess:
     BLAS thread and nothing else of the grading process's environment."""
 
     def __init__(self, program, prefix, preexec_fn=os.setsid):
-        self.scratch = tempfile.mkdtemp(prefix=prefix)
+        self.scratch = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")  # see sandbox.remove_scratch_of_dead_graders
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self.scratch, "MPLBACKEND": "Agg",
                "MPLCONFIGDIR": str(Path(self.scratch) / ".matplotlib"),
                **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
