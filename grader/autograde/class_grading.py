@@ -263,9 +263,10 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
     root = str(Path(root).resolve())
     if not quiet and limits_of_this_platform():
         print(limits_of_this_platform(), file=sys.stderr)
-    prepare_gradebook(root, db_url, assignments)
+    found = submissions(root, assignments)
+    prepare_gradebook(root, db_url, assignments, sorted({student for _, student in found}))
     tasks, skipped = [], []
-    for assignment, student in submissions(root, assignments):
+    for assignment, student in found:
         if students and student not in students:
             continue
         task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student, fast=fast,
@@ -295,7 +296,7 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
     return results
 
 
-def prepare_gradebook(root, db_url, assignments):
+def prepare_gradebook(root, db_url, assignments, students=()):
     """Create the gradebook's tables once, before many workers open it at the same time.
 
     An assignment the gradebook does not know yet (a new PostgreSQL database, say)
@@ -306,6 +307,10 @@ def prepare_gradebook(root, db_url, assignments):
 
     url = db_url or default_db_url(root)
     with Gradebook(url, course_id=course_config(root).CourseDirectory.get("course_id", "default_course")) as book:
+        # Two workers grading one student's two assignments would both find the student missing
+        # and both insert it: one would fail on the gradebook's unique key. Entered here, once.
+        for student in students:
+            book.update_or_create_student(student)
         missing = []
         for assignment in assignments:
             try:
