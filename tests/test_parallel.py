@@ -237,3 +237,23 @@ def test_a_killed_grading_process_leaves_no_scratch_behind():
     assert not folders["zygote"].exists() and not spares.exists()
     assert folders["hidden-test"].exists()
     folders["hidden-test"].rmdir()
+
+
+def test_every_student_is_in_the_gradebook_before_a_worker_starts(tmp_path, monkeypatch):
+    """Two workers grading one student's two assignments at once must not both enter the student:
+    one would fail on the gradebook's unique key and that notebook's grades would be lost."""
+    from nbgrader.api import Gradebook
+
+    from grader.autograde.gradebook import default_db_url
+
+    build_small_course(tmp_path, ["initialization"], lambda a: [])
+    for student in ("ann", "bob"):
+        (tmp_path / "submitted" / student / "initialization").mkdir(parents=True)
+    seen = []
+
+    def run_local(tasks, workers, timeout, on_result):
+        with Gradebook(default_db_url(tmp_path), course_id="improving-deep-neural-networks") as book:
+            seen.extend(sorted(student.id for student in book.students))
+    monkeypatch.setattr("grader.autograde.class_grading.run_local", run_local)
+    grade_class(tmp_path, ["initialization"], quiet=True)
+    assert seen == ["ann", "bob"]
