@@ -55,3 +55,17 @@ print(sorted(name for name in globals() if not name.startswith("_") and name not
 print("numpy" in sys.modules)
 """ % str(tmp_path), tmp_path)
     assert printed.splitlines() == ["the student's folder True True", "[]", "True"]
+
+
+def test_a_cell_cannot_reach_the_next_notebooks_kernel(tmp_path):
+    """The next notebook's kernel waits, started ahead, in a home under the grading process's folder:
+    a cell can neither list that folder nor enter the home (another user's, 0700)."""
+    printed = run_cell("""
+import glob, os
+for folder in glob.glob("/tmp/grader-spares-*"):
+    try:
+        print("listed", folder, os.listdir(folder))
+    except PermissionError:
+        print("refused")
+""", tmp_path)
+    assert "refused" in printed and "listed" not in printed
