@@ -36,7 +36,7 @@ import numpy as np
 
 from grader.autograde.definitions import Rejected, safe_definitions
 from grader.autograde.plain_data import BrokenChannel, receive, send
-from grader.autograde.sandbox import enter_sandbox, kill_processes_of
+from grader.autograde.sandbox import enter_sandbox, kill_processes_of, limit_resources, tier
 
 HERE = Path(__file__).resolve().parent
 STUDENT_SIDE = ["plain_data.py", "student_side.py"]  # what the student's process runs, copied beside it
@@ -66,7 +66,7 @@ def student_definitions(sources):
 
 # ----- the student's process -----------------------------------------------------
 
-def start_student_side(home, cwd, uid=None, hidden=()):
+def start_student_side(home, cwd, uid=None, hidden=(), tier_name=None):
     """(process, control socket) of a new student process, as `uid` in the sandbox, started in `cwd`:
     it imports numpy and matplotlib, then waits for its definitions on the control socket."""
     grading = Path(home) / ".grading"
@@ -81,12 +81,23 @@ def start_student_side(home, cwd, uid=None, hidden=()):
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "MPLBACKEND": "Agg",
            "MPLCONFIGDIR": str(Path(home) / ".matplotlib"),
            **{k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
-    process = subprocess.Popen(
-        [sys.executable, "-I", "-c", boot], cwd=cwd, env=env, pass_fds=[theirs.fileno()],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=lambda: enter_sandbox(uid, hidden))
+    argv, fds, setup = [sys.executable, "-I", "-c", boot], [theirs.fileno()], (lambda: enter_sandbox(uid, hidden))
+    if (tier_name or tier()) == "namespaces":
+        from grader.autograde import namespaces
+        fds.append(namespaces.seccomp_program())
+        argv = namespaces.command(argv, read_write=[str(home)], cwd=str(cwd), seccomp_fd=fds[-1])
+        setup = session_and_limits
+    process = subprocess.Popen(argv, cwd=cwd, env=env, pass_fds=fds, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=setup)
+    for fd in fds[1:]:
+        os.close(fd)
     theirs.close()
     return process, control
+
+
+def session_and_limits():
+    os.setsid()
+    limit_resources()
 
 
 class StudentProcess:
@@ -98,8 +109,8 @@ class StudentProcess:
 
     MAX_RESTARTS = 5
 
-    def __init__(self, folder, provided, student, names, uid=None, hidden=(), spare=None):
-        self.uid, self.restarts = uid, 0
+    def __init__(self, folder, provided, student, names, uid=None, hidden=(), spare=None, tier_name=None):
+        self.uid, self.restarts, self.tier = uid, 0, tier_name
         self.setup = (folder, provided, student, names, hidden)
         self.start(spare)
 
@@ -109,7 +120,8 @@ class StudentProcess:
             self.process, self.pid = None, int(spare["pid"])
             self.control = socket.socket(fileno=int(spare["fd"]))
         else:
-            self.process, self.control = start_student_side(Path(folder).parent, folder, self.uid, hidden)
+            self.process, self.control = start_student_side(Path(folder).parent, folder, self.uid, hidden,
+                                                                self.tier)
             self.pid = self.process.pid
         self.control.settimeout(START_TIMEOUT)
         try:
@@ -360,7 +372,7 @@ def run_job(job):
     timeout = job.get("timeout", 120)
     try:
         student = StudentProcess(job["folder"], provided, student_code, names, job.get("uid"), job.get("hidden", []),
-                                 job.get("spare"))
+                                 job.get("spare"), job.get("tier"))
     except RuntimeError as error:
         return {grade_id: {"passed": False, "message": str(error)} for grade_id in job["tests"]}
     with student:

@@ -18,7 +18,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 
 from grader.assignments import ROOT
-from grader.autograde.sandbox import can_switch_user, kernel_uid, kill_processes_of, sandbox_home, waiting_homes
+from grader.autograde.sandbox import kernel_uid, kill_processes_of, sandbox_home, tier, waiting_homes
 
 LAUNCHER = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from grader.autograde.sandbox import launch; launch(sys.argv[1:])"
 KERNEL_NAME = "python3"  # the course's notebooks' kernel
@@ -29,8 +29,8 @@ IMPORT_AHEAD = "if True: __import__('numpy'); __import__('matplotlib.pyplot')"
 class SandboxKernelManager(AsyncKernelManager):
     """Starts the kernel through sandbox.launch, as the user id `uid`, in `home`, with `hidden` hidden.
 
-    The kernel has no network (see sandbox.isolate), so it talks to nbclient over Unix sockets
-    (`transport = "ipc"`) in the sandbox's home rather than over TCP on localhost.
+    The kernel has no network (see sandbox.isolate and namespaces.py), so it talks to nbclient over
+    Unix sockets (`transport = "ipc"`) in the sandbox's home rather than over TCP on localhost.
     """
 
     hidden = ()
@@ -42,7 +42,7 @@ class SandboxKernelManager(AsyncKernelManager):
         hide = [part for folder in self.hidden for part in ("--hide", folder)]
         # -I: the launcher runs as root in the student's folder, which must not shadow any module.
         return [sys.executable, "-I", "-c", LAUNCHER, "--uid", "" if self.uid is None else str(self.uid),
-                "--home", str(self.home), *hide, "--", *command]
+                "--home", str(self.home), "--tier", tier(), *hide, "--", *command]
 
 
 class StartedKernel:
@@ -54,9 +54,8 @@ class StartedKernel:
         self.home = sandbox_home(self.uid, waiting_homes())
         self.km = SandboxKernelManager(kernel_name=kernel_name)
         self.km.uid, self.km.home = self.uid, self.home
-        if can_switch_user():
-            self.km.transport, self.km.ip = "ipc", str(self.home / "kernel")
-            self.km.hidden = list(hidden)
+        self.km.transport, self.km.ip = "ipc", str(self.home / "kernel")
+        self.km.hidden = list(hidden)
         run_sync(self.km.start_kernel)(cwd=str(self.home), extra_arguments=[
             "--HistoryManager.hist_file=:memory:", f"--IPKernelApp.exec_lines={IMPORT_AHEAD}"])
         self.closed = False

@@ -33,7 +33,7 @@ from grader.autograde.zygote import WarmProcess, Zygote
 from grader.autograde.kernels import KERNEL_NAME, start_ahead, take_kernel
 from grader.autograde.sandbox import (hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
                                       private_copy, remove_scratch_of_dead_graders, sandbox_home, spare_uid,
-                                      waiting_homes)
+                                      tier, waiting_homes)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
@@ -192,6 +192,7 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
                 copy = stack.enter_context(private_copy(folder, spare.uid, spare.home))
                 stack.callback(spare.close)  # before its home goes: nothing of the student's may still run
                 job = {"timeout": self.timeout, "uid": spare.uid, "folder": str(copy), "hidden": spare.hidden,
+                       "tier": tier(),
                        "spare": {"fd": spare.control.fileno(), "pid": spare.process.pid}, **job}
                 return self.run_checker(job, [spare.control.fileno()])
         finally:

@@ -48,31 +48,95 @@ def can_switch_user():
     return os.geteuid() == 0
 
 
+TIERS = ["root", "namespaces", "landlock", "none"]  # strongest first
+
+
+@functools.lru_cache(maxsize=None)
+def tier():
+    """How student code is isolated here: "root" (its own user id and namespaces), "namespaces"
+    (user namespaces through bubblewrap, without root), "landlock" (Landlock and seccomp, where
+    namespaces are refused) or "none". GRADER_SANDBOX names the strongest tier to try (tests use it
+    to stand for a machine that refuses namespaces)."""
+    wanted = os.environ.get("GRADER_SANDBOX", "root")
+    for name in TIERS[TIERS.index(wanted) if wanted in TIERS else 0:]:
+        if name == "none" or tier_refusal(name) is None:
+            return name
+
+
+def tier_refusal(name):
+    """Why tier `name` cannot be had here (None when it can)."""
+    if name == "root":
+        return None if can_switch_user() else "not root"
+    if name == "namespaces":
+        from grader.autograde import namespaces
+        return namespaces.refusal()
+    if name == "landlock":
+        from grader.autograde import landlock
+        return landlock.refusal() if hasattr(landlock, "refusal") else (
+            None if landlock.abi_version() > 0 else "Landlock is not enabled in this kernel")
+    return None
+
+
+TIER_LINES = {
+    "root": "sandbox: root (each student process has its own user id, namespaces, no network)",
+    "namespaces": "sandbox: user namespaces (bubblewrap; no network, only Python, the environment and the "
+                  "submission's private copy visible, no capabilities, seccomp)",
+    "landlock": "sandbox: Landlock and seccomp (namespaces are refused here): student code runs as your user, "
+                "can read only the system, Python and the environment and write only its private copy; see "
+                "docs/threat_model.md for what this tier leaves open",
+    "none": "sandbox: NONE: student code runs as your own user, unconfined",
+}
+
+RISKS = (
+    "Without a sandbox, code in a student's notebook runs as you and can: write any score into the "
+    "gradebook, for itself or a classmate; leave a process that changes grades after grading; patch the "
+    "grader's files, the course's nbgrader_config.py, your ~/.bashrc or the environment's .pth files so "
+    "that code of its choosing runs as you later; read the solutions, the hidden checks and classmates' "
+    "work and print them into its feedback; change a classmate's submission or feedback; use the network.")
+WAY_OUT = ("Grade as root, or allow unprivileged user namespaces (on Ubuntu 24.04 load bubblewrap's "
+           "AppArmor profile: apt install bubblewrap apparmor-profiles), or grade in a container that "
+           "allows them, or on a kernel with Landlock. To grade anyway, unconfined, pass "
+           "--allow-unsandboxed (or set c.Sandbox.allow_unsandboxed = True in nbgrader_config.py).")
+
+
+class NoSandbox(RuntimeError):
+    """Student code would run unconfined, and the instructor did not say it may."""
+
+
+def refusal_message():
+    reasons = "; ".join(f"{name}: {tier_refusal(name)}" for name in TIERS[:-1])
+    return f"refusing to run student code: no sandbox can be had here ({reasons}). {RISKS} {WAY_OUT}"
+
+
+def require_sandbox(allow_unsandboxed=False):
+    """Raise NoSandbox unless student code can be isolated here or the instructor allowed otherwise."""
+    if tier() == "none" and not (allow_unsandboxed or os.environ.get("GRADER_ALLOW_UNSANDBOXED") == "1"):
+        raise NoSandbox(refusal_message())
+
+
 def limits_of_this_platform():
-    """What the sandbox cannot do here, in a sentence for the instructor (None when it can do all)."""
-    if can_switch_user():
-        return None
-    return ("warning: grading without root, so student code runs as your own user: it can read what "
-            "you can read and use the network. Grade untrusted work as root, or in a container.")
+    """The one line that says how student code is isolated here (with a warning when it is not)."""
+    line = TIER_LINES[tier()]
+    return line + (". " + RISKS if tier() == "none" else "")
 
 
 def sandbox_uid():
     """The user id this grading process gives the student code it runs (None without root)."""
-    return UID_BASE + os.getpid() if can_switch_user() else None
+    return UID_BASE + os.getpid() if tier() == "root" else None
 
 
 def kernel_uid(slot):
     """The user id of this grading process's kernel in `slot` (0 or 1; None without root): two, so
     that the next notebook's kernel, started ahead, is spared when the last one's user is killed.
     Slot 0 is sandbox_uid(). (pids are below 2**22, so no two grading processes share one.)"""
-    return UID_BASE + 2 * 2**22 * slot + os.getpid() if can_switch_user() else None
+    return UID_BASE + 2 * 2**22 * slot + os.getpid() if tier() == "root" else None
 
 
 def spare_uid():
     """The user id of the student process this grading process starts ahead of need (None without
     root). It differs from sandbox_uid(): a kernel's leftovers, killed by that uid, spare it, and
     the two cannot signal each other. (pids are below 2**22, so no two grading processes share one.)"""
-    return UID_BASE + 2**22 + os.getpid() if can_switch_user() else None
+    return UID_BASE + 2**22 + os.getpid() if tier() == "root" else None
 
 
 def limit_resources():
@@ -97,7 +161,7 @@ def open_python_path():
     Each folder above the installation gets search permission (o+x), not read:
     the sandbox can open paths it knows, not list what else is there.
     """
-    if not can_switch_user():
+    if tier() != "root":
         return
     targets = {sys.base_prefix, sys.executable, sys.prefix}  # Python and the venv (in the course)
     for target in {Path(os.path.realpath(t)) for t in targets}:
@@ -118,7 +182,7 @@ def isolate(hidden):
     """Give this process (as root, before it drops to the sandbox user) a network of its own, with
     no interface up, and a view of the file system in which each of `hidden` is an empty folder
     (the Python environment inside one, if any, is put back). Changes nothing outside the process."""
-    if not can_switch_user():
+    if tier() != "root":
         return
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0:
@@ -162,14 +226,23 @@ def is_inside(path, folder):
     return os.path.commonpath([os.path.realpath(path), folder]) == folder
 
 
-def enter_sandbox(uid, hidden):
-    """Everything a process does before it runs student code: its own session, limits, a network
-    and a view of the files of its own, then the sandbox user."""
+def enter_sandbox(uid, hidden, home=None, tier_name=None):
+    """Everything a process does before it runs student code: its own session and limits, then the
+    sandbox of `tier_name` (by default this machine's): as root, a network and a view of the files
+    of its own and the sandbox user; in the zygote's bubblewrap, namespaces of its own in which
+    `hidden` and the other waiting homes are covered (namespaces.enter_nested)."""
+    tier_name = tier_name or tier()
     os.setsid()
     limit_resources()
-    open_python_path()
-    isolate(hidden)
-    drop_to(uid)
+    if tier_name == "root":
+        open_python_path()
+        isolate(hidden)
+        drop_to(uid)
+    elif tier_name == "namespaces":
+        from grader.autograde import namespaces
+        keep = [str(home)] if home else []
+        others = [os.path.dirname(str(home))] if home else []
+        namespaces.enter_nested([*hidden, *others], [*keep, *python_folders()])
 
 
 def kill_processes_of(uid):
@@ -288,28 +361,51 @@ def entries_of(owned_by):
     return found
 
 
+STUDENT_ENVIRONMENT = ["PATH", "LANG", "LC_ALL", "MPLBACKEND", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                       "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                       "PYDEVD_DISABLE_FILE_VALIDATION", "JPY_PARENT_PID"]
+
+
+def student_environment(home):
+    """The environment a kernel gets: what Python and the libraries need, nothing of the grader's
+    (a hub's API token or a gradebook's password must not reach a student's output)."""
+    kept = {name: os.environ[name] for name in STUDENT_ENVIRONMENT if name in os.environ}
+    return {**kept, "HOME": str(home), "IPYTHONDIR": str(home / ".ipython"),
+            "MPLCONFIGDIR": str(home / ".matplotlib"), "JUPYTER_RUNTIME_DIR": str(home / ".runtime"),
+            "PYTHONNOUSERSITE": "1"}
+
+
 def launch(argv):
     parser = argparse.ArgumentParser(prog="grader.autograde.sandbox.launch")
     parser.add_argument("--uid", default="")
     parser.add_argument("--home", default="")
+    parser.add_argument("--tier", default="")
     parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = [part for part in args.command if part != "--"] if args.command[:1] == ["--"] else args.command
     uid = int(args.uid) if args.uid else None
     home = Path(args.home) if args.home else Path.cwd().parent  # by default, the kernel starts in a private copy
-    if uid is not None and "-f" in command:
-        # The connection file is root's; the kernel gets its own copy.
+    tier_name = args.tier or tier()
+    if tier_name in ("root", "namespaces") and "-f" in command:
+        # The connection file is in the grader's runtime folder, which the kernel cannot see: it gets a copy.
         index = command.index("-f") + 1
         private = home / Path(command[index]).name
         shutil.copy(command[index], private)
-        os.chown(private, uid, uid)
+        if uid is not None:
+            os.chown(private, uid, uid)
         command[index] = str(private)
-    os.environ.update(HOME=str(home), IPYTHONDIR=str(home / ".ipython"),
-                      MPLCONFIGDIR=str(home / ".matplotlib"), JUPYTER_RUNTIME_DIR=str(home / ".runtime"))
+    os.environ.clear()
+    os.environ.update(student_environment(home))
     limit_resources()
+    if tier_name == "namespaces":
+        from grader.autograde import namespaces
+        # An interrupt is sent to the kernel's process group, bubblewrap included: bubblewrap must not die of it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        command = namespaces.command(command, read_write=[str(home)], cwd=str(home),
+                                     seccomp_fd=namespaces.seccomp_program())
+        os.execvp(command[0], command)
     open_python_path()
     isolate(args.hide)
     drop_to(uid)
     os.execvp(command[0], command)
-

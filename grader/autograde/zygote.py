@@ -35,14 +35,15 @@ class WarmProcess:
     `channel`): `python -I -c PROGRAM FD`, in a scratch folder that is also its HOME, with one
     BLAS thread and nothing else of the grading process's environment."""
 
-    def __init__(self, program, prefix, preexec_fn=os.setsid):
+    def __init__(self, program, prefix, preexec_fn=os.setsid, wrap=None):
         self.scratch = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")  # see sandbox.remove_scratch_of_dead_graders
         env = {"PATH": os.environ.get("PATH", ""), "HOME": self.scratch, "MPLBACKEND": "Agg",
                "MPLCONFIGDIR": str(Path(self.scratch) / ".matplotlib"),
                **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
                **{k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
         self.channel, theirs = socket.socketpair()
-        self.process = subprocess.Popen([sys.executable, "-I", "-c", program, str(theirs.fileno())],
+        argv = [sys.executable, "-I", "-c", program, str(theirs.fileno())]
+        self.process = subprocess.Popen(wrap(argv, self.scratch) if wrap else argv,
                                         cwd=self.scratch, env=env, pass_fds=[theirs.fileno()],
                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, preexec_fn=preexec_fn)
@@ -63,40 +64,51 @@ class Zygote(WarmProcess):
     """The grading process's end: start the zygote, ask it for student processes."""
 
     def __init__(self):
-        super().__init__(PROGRAM, "zygote-")
+        from grader.autograde.sandbox import tier
+        self.tier = tier()
+        super().__init__(PROGRAM, "zygote-", wrap=in_bubblewrap if self.tier == "namespaces" else None)
 
     def student_process(self, uid, hidden, home):
         """(ForkedProcess, control socket) of a new student process in `home`, as `uid`, with `hidden`
         hidden: the same as hidden_runner.start_student_side, without the start."""
         control, theirs = socket.socketpair()
         try:
-            message = json.dumps({"uid": uid, "hidden": list(hidden), "home": str(home)}).encode()
-            socket.send_fds(self.channel, [message + b"\n"], [theirs.fileno()])
+            message = json.dumps({"uid": uid, "hidden": list(hidden), "home": str(home), "tier": self.tier})
+            socket.send_fds(self.channel, [message.encode() + b"\n"], [theirs.fileno()])
             self.channel.settimeout(START_SECONDS)
-            answer = b""
+            answer, fds = b"", []
             while not answer.endswith(b"\n"):
-                chunk = self.channel.recv(64)
+                chunk, more, _, _ = socket.recv_fds(self.channel, 64, 1)
                 if not chunk:
                     raise EOFError("the zygote ended")
-                answer += chunk
+                answer, fds = answer + chunk, fds + more
         except BaseException:
             control.close()
             raise
         finally:
             theirs.close()
-        return ForkedProcess(json.loads(answer)["pid"]), control
+        if len(fds) != 1:
+            control.close()
+            raise EOFError("the zygote did not say which process it started")
+        return ForkedProcess(fds[0]), control
+
+
+def in_bubblewrap(argv, scratch):
+    """The zygote's command line in the namespaces tier: in bubblewrap, seeing this repository (for its
+    own code; each child covers it again) read-only, and its scratch and the waiting homes."""
+    from grader.autograde import namespaces
+    from grader.autograde.sandbox import waiting_homes
+    return namespaces.command(argv, read_write=[scratch, waiting_homes()], read_only=[str(ROOT)], cwd=scratch)
 
 
 class ForkedProcess:
-    """A process that is not our child (the zygote's), watched through a pidfd: poll() and wait()
-    as subprocess.Popen has them, without the race of a pid that ended and was reused."""
+    """A process that is not our child (the zygote's), watched through the pidfd the zygote sent:
+    poll() and wait() as subprocess.Popen has them, without the race of a pid that ended and was
+    reused. `pid` is its pid here (the zygote may see it by another, in a pid namespace of its own)."""
 
-    def __init__(self, pid):
-        self.pid = pid
-        try:
-            self.pidfd = os.pidfd_open(pid)
-        except ProcessLookupError:
-            self.pidfd = None  # already gone
+    def __init__(self, pidfd):
+        self.pidfd = pidfd
+        self.pid = pid_of(pidfd)
 
     def poll(self):
         if self.pidfd is None or select.select([self.pidfd], [], [], 0)[0]:
@@ -108,6 +120,15 @@ class ForkedProcess:
             select.select([self.pidfd], [], [], timeout)
             os.close(self.pidfd)
             self.pidfd = None
+
+
+def pid_of(pidfd):
+    """The pid, in this process's pid namespace, of the process a pidfd refers to (-1: it ended)."""
+    with open(f"/proc/self/fdinfo/{pidfd}") as info:
+        for line in info:
+            if line.startswith("Pid:"):
+                return int(line.split()[1])
+    return -1
 
 
 # ----- the zygote ----------------------------------------------------------------
@@ -139,7 +160,9 @@ def serve(channel_fd):
         if pid == 0:
             become_student_process(channel, request, fds[0], student_side, enter_sandbox)
         os.close(fds[0])
-        channel.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        pidfd = os.pidfd_open(pid)
+        socket.send_fds(channel, [json.dumps({"pid": pid}).encode() + b"\n"], [pidfd])
+        os.close(pidfd)
 
 
 def become_student_process(channel, request, control_fd, student_side, enter_sandbox):
@@ -148,7 +171,7 @@ def become_student_process(channel, request, control_fd, student_side, enter_san
         channel.close()  # a student must never ask the zygote for a process of its choosing
         os.chdir(request["home"])
         os.environ.update(HOME=request["home"], MPLCONFIGDIR=str(Path(request["home"]) / ".matplotlib"))
-        enter_sandbox(request["uid"], request["hidden"])
+        enter_sandbox(request["uid"], request["hidden"], request["home"], request["tier"])
         for name in [name for name in sys.modules if name.split(".")[0] == "grader"]:
             del sys.modules[name]
         sys.path[:] = [""] + [p for p in sys.path if p not in (str(HERE), str(ROOT))]
