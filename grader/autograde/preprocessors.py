@@ -25,15 +25,16 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Bool, Integer
+from traitlets.config import Configurable
 from nbgrader.utils import is_grade, is_locked, is_solution
 
 from grader.assignments import ROOT
 from grader.autograde.zygote import WarmProcess, Zygote
 from grader.autograde.kernels import KERNEL_NAME, start_ahead, take_kernel
 from grader.autograde.sandbox import (hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
-                                      private_copy, remove_scratch_of_dead_graders, sandbox_home, spare_uid,
-                                      tier, waiting_homes)
+                                      limits_of_this_platform, private_copy, remove_scratch_of_dead_graders,
+                                      require_sandbox, sandbox_home, spare_uid, tier, waiting_homes)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[^\n]*\n(.*?)^[ \t]*### END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 
@@ -52,6 +53,24 @@ class HideHiddenTests(NbGraderPreprocessor):
                 hidden[nbgrader_meta(cell)["grade_id"]] = cell.source
                 cell.source = HIDDEN.sub("", cell.source)
         return nb, resources
+
+
+class Sandbox(Configurable):
+    """Where student code may run (see grader/autograde/sandbox.py)."""
+
+    allow_unsandboxed = Bool(False, help="Grade even where no sandbox can be had: student code then runs "
+                             "as you, unconfined (it can change grades, the grader and your files).").tag(config=True)
+
+
+SAID = []  # whether this process said which sandbox it uses
+
+
+def check_sandbox(preprocessor):
+    """Refuse to run student code unconfined unless allowed; say once per process how it is confined."""
+    require_sandbox(Sandbox(parent=preprocessor).allow_unsandboxed)
+    if not SAID:
+        SAID.append(True)
+        preprocessor.log.warning(limits_of_this_platform())
 
 
 def course_root(preprocessor):
@@ -76,6 +95,7 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         """Run the notebook in its private copy, in a kernel started ahead of need (kernels.py)."""
+        check_sandbox(self)
         folder = resources["metadata"]["path"]
         self.restarts = 0
         kernel_name = self.kernel_name or nb.metadata.get("kernelspec", {}).get("name", "python3")
@@ -165,6 +185,7 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
     timeout = Integer(120, help="Seconds a hidden test may run before it fails.").tag(config=True)
 
     def preprocess(self, nb, resources):
+        check_sandbox(self)
         hidden = resources.get("hidden_tests", {})
         provided = [c.source for c in nb.cells if c.cell_type == "code"
                     and is_locked(c) and not is_grade(c)]
