@@ -31,8 +31,8 @@ from nbgrader.utils import is_grade, is_locked, is_solution
 
 from grader.assignments import ROOT
 from grader.autograde.zygote import WarmProcess, Zygote
-from grader.autograde.kernels import KERNEL_NAME, start_ahead, take_kernel
-from grader.autograde.sandbox import (hidden_folders, kill_processes_of, limit_resources as sandbox_limits,
+from grader.autograde.kernels import AHEAD, KERNEL_NAME, start_ahead, take_kernel
+from grader.autograde.sandbox import (become_subreaper, hidden_folders, kill_orphans, kill_processes_of, limit_resources as sandbox_limits,
                                       limits_of_this_platform, private_copy, remove_scratch_of_dead_graders,
                                       require_sandbox, sandbox_home, spare_uid, tier, waiting_homes)
 
@@ -70,6 +70,8 @@ def check_sandbox(preprocessor):
     require_sandbox(Sandbox(parent=preprocessor).allow_unsandboxed)
     if not SAID:
         SAID.append(True)
+        if tier() == "landlock":
+            become_subreaper()
         preprocessor.log.warning(limits_of_this_platform())
 
 
@@ -108,6 +110,7 @@ class SandboxedExecute(Execute):
                 resources["metadata"]["path"] = folder
                 kernel.close(self.kc)  # with what the notebook left running, before its home goes
                 self.kc = self.km = None
+                end_leftovers()
 
     async def async_start_new_kernel_client(self):
         """The kernel's client; the kernel started in its home, ahead of the notebook: move it into the copy."""
@@ -218,6 +221,7 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
                 return self.run_checker(job, [spare.control.fileno()])
         finally:
             spare.close()
+            end_leftovers()
             start_spare(spare.hidden)  # for the next notebook: it imports while this one is finished
 
     def run_checker(self, job, pass_fds=()):
@@ -235,12 +239,25 @@ class RunHiddenTestsApart(NbGraderPreprocessor):
         return verdicts if isinstance(verdicts, dict) else {grade_id: crashed for grade_id in job["tests"]}
 
 
+def end_leftovers():
+    """In the Landlock tier, kill what student code detached (handed to this process, a subreaper):
+    every child of this process but its checker, its zygote and the kernel started ahead."""
+    if tier() != "landlock":
+        return
+    keep = [helper.process.pid for helper in (CHECKER, ZYGOTE) if helper is not None]
+    keep += [kernel.km.provisioner.process.pid for kernel in AHEAD.values()
+             if kernel.km.provisioner is not None and kernel.km.provisioner.process is not None]
+    kill_orphans(keep)
+
+
 def warm_up(assignments, course, fast=False):
     """Start, before the first notebook comes, what a grading process keeps warm: the checker with
     the assignments' checks and reference solutions, the zygote, the first student process and,
     unless on the fast path, the first kernel."""
     global CHECKER
     remove_scratch_of_dead_graders()
+    if tier() == "landlock":
+        become_subreaper()
     if CHECKER is None or not CHECKER.alive():
         CHECKER = WarmChecker()
     CHECKER.run({"warm": list(assignments), "tests": {}}, (), 120)

@@ -71,9 +71,24 @@ def tier_refusal(name):
         from grader.autograde import namespaces
         return namespaces.refusal()
     if name == "landlock":
-        from grader.autograde import landlock
-        return landlock.refusal() if hasattr(landlock, "refusal") else (
-            None if landlock.abi_version() > 0 else "Landlock is not enabled in this kernel")
+        return landlock_refusal()
+    return None
+
+
+LANDLOCK_ABI_NEEDED = 6  # Linux 6.12: signals and abstract sockets kept inside the domain
+
+
+def landlock_refusal():
+    from grader.autograde import landlock
+    abi = landlock.abi_version()
+    if abi < LANDLOCK_ABI_NEEDED:
+        return (f"Landlock ABI {LANDLOCK_ABI_NEEDED} (Linux 6.12) is needed to keep student code's signals "
+                f"in; this kernel has {'none' if abi == 0 else abi}")
+    try:
+        from grader.autograde import seccomp_filter
+        seccomp_filter.build(strict=True)
+    except Exception as error:  # noqa: BLE001 (libseccomp missing or too old)
+        return f"seccomp filters cannot be built here ({error})"
     return None
 
 
@@ -243,6 +258,51 @@ def enter_sandbox(uid, hidden, home=None, tier_name=None):
         keep = [str(home)] if home else []
         others = [os.path.dirname(str(home))] if home else []
         namespaces.enter_nested([*hidden, *others], [*keep, *python_folders()])
+    elif tier_name == "landlock":
+        confine_with_landlock(home or os.getcwd())
+
+
+def confine_with_landlock(home):
+    """The Landlock tier: read the system, Python and the environment, write only `home` (the private
+    copy is in it; so is TMPDIR); no TCP, no signal or abstract socket out of the domain, and the
+    strict seccomp filter (no connect(), no other socket family). /proc is not readable: the grader's
+    processes run as the same user, and their environment and command lines must stay theirs."""
+    from grader.autograde import landlock, seccomp_filter
+    read_only = [path for path in landlock.default_read_only() if path not in ("/proc", "/dev/null")]
+    tmp = Path(home) / ".tmp"
+    tmp.mkdir(exist_ok=True)
+    os.environ["TMPDIR"] = str(tmp)
+    landlock.restrict(read_only=[*read_only, *python_folders()], read_write=[str(home), "/dev/null"])
+    seccomp_filter.load(strict=True)
+
+
+def become_subreaper():
+    """Processes a student's code detaches are handed to this process when their parents end (not to
+    init), so that kill_orphans finds them: the Landlock tier has no pid namespace to end them."""
+    ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+def kill_orphans(keep=()):
+    """Kill every child of this process but those in `keep` (the grader's own helpers), and what
+    they started: in the Landlock tier, what student code left behind was handed to this process."""
+    for _ in range(50):  # an orphan that forks hands its children here too: until none is left
+        strays = [pid for pid in children_of(os.getpid()) if pid not in set(keep)]
+        if not strays:
+            return
+        for pid in strays:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in strays:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def children_of(pid):
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+    return found
 
 
 def kill_processes_of(uid):
@@ -387,7 +447,7 @@ def launch(argv):
     uid = int(args.uid) if args.uid else None
     home = Path(args.home) if args.home else Path.cwd().parent  # by default, the kernel starts in a private copy
     tier_name = args.tier or tier()
-    if tier_name in ("root", "namespaces") and "-f" in command:
+    if tier_name in ("root", "namespaces", "landlock") and "-f" in command:
         # The connection file is in the grader's runtime folder, which the kernel cannot see: it gets a copy.
         index = command.index("-f") + 1
         private = home / Path(command[index]).name
@@ -404,6 +464,9 @@ def launch(argv):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         command = namespaces.command(command, read_write=[str(home)], cwd=str(home),
                                      seccomp_fd=namespaces.seccomp_program())
+        os.execvp(command[0], command)
+    if tier_name == "landlock":
+        confine_with_landlock(home)
         os.execvp(command[0], command)
     open_python_path()
     isolate(args.hide)
