@@ -56,6 +56,11 @@ ATTACKS = {
 }
 
 
+def test_the_tier_is_the_one_asked_for():
+    """Run in a given tier (tests/test_sandbox_tiers.py), the grader must not fall back to another."""
+    assert tier() == os.environ.get("GRADER_EXPECT_TIER", tier())
+
+
 def attack_program(reach_port):
     checks = dict(ATTACKS, **{"connects to a service on this machine":
                               f"__import__('socket').create_connection(('127.0.0.1', {reach_port}), timeout=2) is not None"})
