@@ -141,6 +141,27 @@ def class_benchmark(size):
     print_class_table(rows, len(folders), size)
 
 
+def tier_benchmark(size):
+    """The sandbox's tiers side by side: one synthetic class graded on the full and the fast path, one
+    worker, in each tier this machine has (the workers take GRADER_SANDBOX from the environment)."""
+    from grader.autograde.sandbox import TIERS, tier_refusal
+    course = synthetic_class(size)
+    notebooks = len([p for p in (course / "submitted").glob("*/*") if p.is_dir()])
+    rows, before = {}, os.environ.get("GRADER_SANDBOX")
+    try:
+        for name in [t for t in TIERS[:-1] if tier_refusal(t) is None]:
+            os.environ["GRADER_SANDBOX"] = name
+            for fast in (False, True):
+                rows[name, fast] = graded_class_time(course, 1, fast)[1] / notebooks
+    finally:
+        os.environ.pop("GRADER_SANDBOX") if before is None else os.environ.update(GRADER_SANDBOX=before)
+        shutil.rmtree(course)
+    first = next(iter(rows))[0]
+    print(f"sandbox tiers: {notebooks} notebooks, 1 worker; seconds of grading per notebook (ratio to {first})")
+    for (name, fast), seconds in rows.items():
+        print(f"  {name:<12}{'fast' if fast else 'full'} path {seconds:7.3f}   x{seconds / rows[first, fast]:.3f}")
+
+
 def graded_class_time(course, workers, fast):
     """(wall seconds, the tasks' summed seconds of grading into the gradebook, and of feedback HTML)."""
     start = time.perf_counter()
@@ -244,12 +265,15 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--class", dest="whole_class", action="store_true", help="grade a synthetic class")
     parser.add_argument("--size", type=int, default=40, help="submissions in the synthetic class")
+    parser.add_argument("--tiers", action="store_true", help="grade a synthetic class in each sandbox tier")
     parser.add_argument("--fast-class", type=int, metavar="N", help="grade a synthetic class of N on the fast path")
     parser.add_argument("--workers", type=int, default=2, help="workers of --fast-class")
     parser.add_argument("--budget", type=float, default=3600, help="seconds --fast-class may run before it stops")
     args = parser.parse_args(argv)
     if args.whole_class:
         class_benchmark(args.size)
+    if args.tiers:
+        tier_benchmark(args.size)
     if args.fast_class:
         fast_class_benchmark(args.fast_class, args.workers, args.budget)
     if args.whole_class or args.fast_class:
