@@ -16,12 +16,31 @@
 
 Run from the Makefile (`make grade`), which puts the environment on PATH.
 """
+import argparse
 import sys
 
+from grader.assignments import ROOT
+from grader.autograde.ownership import owned_by_course_owner
 from grader.course import commands
 
 
+def course_roots(argv):
+    """The courses a command writes into: this repository, and the one `--root` names."""
+    parser = argparse.ArgumentParser(add_help=False, exit_on_error=False)
+    parser.add_argument("--root", default=ROOT)
+    try:
+        return ROOT, parser.parse_known_args(argv[1:])[0].root
+    except argparse.ArgumentError:  # the command's own parser says what is wrong
+        return (ROOT,)
+
+
 def main(argv):
+    # Run as root in an instructor's clone, what a command writes must stay the instructor's.
+    with owned_by_course_owner(*course_roots(argv)):
+        run(argv)
+
+
+def run(argv):
     command = argv[0] if argv else "all"
     if command == "all":
         commands.start_fresh()

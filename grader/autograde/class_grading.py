@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from grader.autograde.gradebook import course_config, default_db_url
+from grader.autograde.ownership import hand_over
 from grader.autograde.sandbox import limits_of_this_platform
 from grader.autograde.worker import SINGLE_THREADED, grade_submission, warm_up
 
@@ -326,3 +327,5 @@ def prepare_gradebook(root, db_url, assignments, students=()):
         # WAL lets readers go on while one worker writes; writers wait their turn (grader/autograde/worker.py).
         with sqlite3.connect(url.removeprefix("sqlite:///").split("?")[0], timeout=60) as connection:
             connection.execute("PRAGMA journal_mode=WAL")
+        # Root grading an instructor's course: the instructor can use the gradebook while it runs.
+        hand_over(root, *(url.removeprefix("sqlite:///").split("?")[0] + end for end in ("", "-wal", "-shm")))
