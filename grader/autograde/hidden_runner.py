@@ -36,7 +36,7 @@ import numpy as np
 
 from grader.autograde.definitions import Rejected, safe_definitions
 from grader.autograde.plain_data import BrokenChannel, receive, send
-from grader.autograde.sandbox import enter_sandbox, kill_processes_of, limit_resources, tier
+from grader.autograde.sandbox import children_of, enter_sandbox, kill_processes_of, limit_resources, tier
 
 HERE = Path(__file__).resolve().parent
 STUDENT_SIDE = ["plain_data.py", "student_side.py"]  # what the student's process runs, copied beside it
@@ -246,12 +246,37 @@ class Session:
     def stop(self):
         """Kill this test's child (checking first that it is the child it claims to be)."""
         self.channel.close()
-        if parent_of(self.pid) == self.parent:
+        pid = test_child(self.parent, self.pid)
+        if pid is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(self.pid, signal.SIGKILL)
+                os.kill(pid, signal.SIGKILL)
 
     def close(self):
         self.stop()
+
+
+def test_child(parent, pid):
+    """The pid here of the test's child the student process `parent` calls `pid`: its own child or,
+    where the student process has a pid namespace of its own (the namespaces tier, in which
+    `parent` waits for the namespace's first process), that process's child known there as `pid`."""
+    if parent_of(pid) == parent:
+        return pid
+    for first in children_of(parent):
+        for child in children_of(first):
+            if namespace_pid(child) == pid:
+                return child
+    return None
+
+
+def namespace_pid(pid):
+    """The pid a process has in its own (innermost) pid namespace."""
+    try:
+        for line in Path(f"/proc/{int(pid)}/status").read_text().splitlines():
+            if line.startswith("NSpid:"):
+                return int(line.split()[-1])
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def parent_of(pid):

@@ -120,9 +120,10 @@ def enter_nested(cover, keep):
     write("/proc/self/gid_map", f"{gid} {gid} 1")
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+    stages = next(top for top in ("/dev/shm", "/var/tmp", "/tmp") if not any(inside(top, f) for f in cover))
     for folder in cover:
         if os.path.isdir(folder):
-            cover_folder(libc, folder, [path for path in keep if inside(path, folder)])
+            cover_folder(libc, folder, [path for path in keep if inside(path, folder)], stages)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's children are reaped by the kernel; this one waits
     alive, held = os.pipe()  # the parent holds `held` until it ends: the child can tell it is gone
     pid = os.fork()
@@ -163,11 +164,12 @@ def drop_capabilities(libc):
     check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(no_new_privs)")
 
 
-def cover_folder(libc, folder, keep):
-    """An empty read-only tmpfs over `folder`, with each path of `keep` bound back in place."""
+def cover_folder(libc, folder, keep, stages):
+    """An empty read-only tmpfs over `folder`, with each path of `keep` bound back in place (staged
+    meanwhile in `stages`, a writable folder under no cover)."""
     staged = []
     for path in keep:
-        stage = tempfile.mkdtemp(prefix="sandbox-keep-")
+        stage = tempfile.mkdtemp(prefix="sandbox-keep-", dir=stages)
         mount(libc, path, stage, None, MS_BIND | MS_REC)
         staged.append((path, stage))
     mount(libc, "tmpfs", folder, "tmpfs", 0, "mode=0755,size=1m")

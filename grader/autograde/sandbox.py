@@ -300,8 +300,13 @@ def kill_orphans(keep=()):
 
 
 def children_of(pid):
+    """The pids of a process's children (none if it is gone)."""
     found = []
-    for task in os.listdir(f"/proc/{pid}/task"):
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
         with contextlib.suppress(OSError):
             found += [int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
     return found
