@@ -25,7 +25,7 @@ from grader.course.class_report import failure_reasons
 from grader.course.example_class import expected_scores, scratch_course, students
 from grader.autograde.gradebook import collect_scores
 from grader.autograde.class_grading import LOG_DIR, grade_class
-from grader.autograde.sandbox import UID_BASE, entries_of
+from grader.autograde.sandbox import UID_BASE, entries_of, limits_of_this_platform
 
 ASSIGNMENT = "initialization"
 ORDINARY = ["reference", "blank", "he_xavier_scale", "zeros_transposed"]
@@ -179,6 +179,7 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the scratch course to look at")
     args = parser.parse_args(argv)
+    print(limits_of_this_platform())  # the table holds for this tier
     rows, summary, nothing_lost = fault_table(args.cell_timeout, args.workers, args.keep)
     print(format_table(rows, summary, nothing_lost))
     if not (nothing_lost and all(r.contained for r in rows)):
