@@ -80,7 +80,8 @@ def view(read_write=(), read_only=()):
         options += ["--ro-bind", path, path]
     for path in read_write:
         options += ["--bind", path, path]
-    return options
+    # The new root itself (the folders above the binds) read-only: a write lands nowhere but a bind or a tmpfs.
+    return options + ["--remount-ro", "/"]
 
 
 def command(argv, read_write=(), read_only=(), cwd=None, seccomp_fd=None):

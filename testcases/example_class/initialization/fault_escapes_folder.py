@@ -2,9 +2,11 @@
 
 It looks for the course through sys.path and tries the solution notebook, the
 gradebook, the hidden tests and other students' submissions, and writes into
-the course and /tmp. At autograde it runs as a user of its own in a private
-copy: every read and write in the course is refused, and what it leaves in /tmp
-is deleted. Its answers are right, so it keeps its points.
+the course and /tmp. At autograde it runs in the sandbox, in a private copy
+(as a user of its own under root; in namespaces or under Landlock otherwise):
+every read and write in the course is refused, and what it leaves in /tmp is
+deleted or never reaches the machine's. Its answers are right, so it keeps its
+points.
 """
 CELLS = ['''
 import os, sys
