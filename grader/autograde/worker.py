@@ -16,6 +16,8 @@ import warnings
 from functools import lru_cache
 from types import SimpleNamespace
 
+from grader.autograde.tamper import COMPUTED
+
 # nbgrader's gradebook warns about its own SQLAlchemy sessions on every submission.
 warnings.filterwarnings("ignore", module="nbgrader.api")
 
@@ -37,6 +39,7 @@ def nbgrader_api(root, db_url, fast=False):
 
     from grader.autograde.gradebook import course_config, default_db_url
     from grader.autograde.preprocessors import fast_autograde_preprocessors, fast_sanitize_preprocessors
+    from grader.autograde.tamper import record_scores_in
 
     validate_schema_once()
     one_engine_per_database()
@@ -46,6 +49,7 @@ def nbgrader_api(root, db_url, fast=False):
     if fast:
         config.Autograde.sanitize_preprocessors = fast_sanitize_preprocessors()
         config.Autograde.autograde_preprocessors = fast_autograde_preprocessors()
+    record_scores_in(config)
     url = db_url or default_db_url(root)
     if url.startswith("sqlite:///") and "?" not in url:
         url += "?timeout=60"  # SQLite lets one writer in at a time: the others wait a minute, not 5 s
@@ -131,7 +135,10 @@ def grade_submission(task):
     result = dict(task, status="graded", score=None, error="", fast=bool(task.get("fast")), feedback_seconds=0)
     try:
         api = nbgrader_api(task["root"], task.get("db_url") or "", bool(task.get("fast")))
+        COMPUTED.pop((task["assignment"], task["student"]), None)
         graded = api.autograde(task["assignment"], task["student"], force=True, create=True)
+        # Kept apart from the gradebook, which student code may reach (tamper.py checks it against these).
+        result["computed"] = COMPUTED.pop((task["assignment"], task["student"]), {})
         if not graded["success"]:
             result.update(status="failed", error=last_error(graded))
         else:
