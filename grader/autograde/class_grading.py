@@ -27,6 +27,7 @@ from pathlib import Path
 from grader.autograde.gradebook import course_config, default_db_url
 from grader.autograde.ownership import hand_over
 from grader.autograde.sandbox import limits_of_this_platform
+from grader.autograde.tamper import Watch, refuse_unexpected_startup_files
 from grader.autograde.worker import SINGLE_THREADED, grade_submission, warm_up
 
 LOG_DIR = "grading_log"
@@ -142,8 +143,12 @@ def summary(results, wall_seconds):
     graded = sum(r["status"] == "graded" for r in results)
     cpu = sum(r.get("cpu_seconds") or 0 for r in results)
     rate = len(results) / wall_seconds * 60 if wall_seconds else 0
-    return (f"graded {graded}, failed {len(results) - graded}, wall time {wall_seconds:.1f} s, "
+    line = (f"graded {graded}, failed {len(results) - graded}, wall time {wall_seconds:.1f} s, "
             f"CPU time {cpu:.1f} s, {rate:.1f} notebooks per minute")
+    tampered = sum(bool(r.get("tampered")) for r in results)
+    if tampered:
+        line += f"; the gradebook scores of {tampered} submissions were changed behind the grader's back (see TAMPERED)"
+    return line
 
 
 class LocalWorker:
@@ -220,8 +225,9 @@ def run_local(tasks, workers, timeout, on_result):
                 result = worker.run(task, timeout)
                 if "process died" in result["error"] and tries == 0:
                     todo.put((task, 1))
-                else:
-                    on_result(result)
+                elif on_result(result) is False:  # grading stopped (tamper.py): no further task starts
+                    with todo.mutex:
+                        todo.queue.clear()
         finally:
             worker.stop()
 
@@ -253,7 +259,9 @@ def run_dask(tasks, scheduler, on_result):
             except Exception as error:  # noqa: BLE001 (a lost task fails alone)
                 result = dict(futures[future], status="failed", score=None, seconds=None,
                               error=f"{type(error).__name__}: {error}")
-            on_result(result)
+            if on_result(result) is False:  # grading stopped (tamper.py): no further task starts
+                client.cancel(list(futures))
+                break
 
 
 def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, force=False,
@@ -265,6 +273,7 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
     if not quiet and limits_of_this_platform():
         print(limits_of_this_platform(), file=sys.stderr)
     found = submissions(root, assignments)
+    refuse_unexpected_startup_files()
     prepare_gradebook(root, db_url, assignments, sorted({student for _, student in found}))
     tasks, skipped = [], []
     for assignment, student in found:
@@ -273,6 +282,9 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
         task = dict(root=root, db_url=db_url or "", assignment=assignment, student=student, fast=fast,
                     fingerprint=fingerprint(root, assignment, student))
         (tasks if force or not already_graded(task) else skipped).append(task)
+    watch = Watch(root, db_url, assignments)  # what decides a grade, checked after every task (tamper.py)
+    again = watch.stale(skipped)
+    tasks, skipped = tasks + again, [task for task in skipped if task not in again]
     typical = typical_seconds(root, fast)
     tasks.sort(key=lambda task: -typical.get(task["assignment"], 0))
     (Path(root) / LOG_DIR).mkdir(exist_ok=True)
@@ -285,15 +297,18 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
 
     def on_result(result):
         with lock:
+            go_on = watch.check(result)
             record(result if result["status"] == "graded" else dict(result, score=0))
             results.append(result)
             progress.update(result)
+            return go_on
 
     if scheduler:
         run_dask(tasks, scheduler, on_result)
     else:
         run_local(tasks, workers or os.cpu_count(), timeout, on_result)
     progress.close()
+    watch.finish(results)
     return results
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from grader.assignments import ASSIGNMENTS, ROOT, link_shared_files
 from grader.autograde import gradebook as grades
 from grader.autograde.class_grading import LOG_DIR, grade_class, summary
+from grader.autograde.tamper import GradingStopped
 from grader.autograde.sandbox import NoSandbox, limits_of_this_platform, require_sandbox
 from grader.course import class_report, example_class, faults, integrity
 
@@ -93,13 +94,20 @@ def grade(argv=()):
             if (Path(args.root) / "downloaded" / assignment / "archive").is_dir():
                 nbgrader("zip_collect", assignment, "--force", root=args.root)
     start = time.monotonic()
-    results = grade_class(args.root, args.assignments, workers=args.workers, scheduler=args.scheduler,
-                          db_url=args.db_url, force=args.force, timeout=args.timeout,
-                          fast=args.fast, students=args.student)
+    try:
+        results, stopped = grade_class(args.root, args.assignments, workers=args.workers, scheduler=args.scheduler,
+                                       db_url=args.db_url, force=args.force, timeout=args.timeout,
+                                       fast=args.fast, students=args.student), None
+    except GradingStopped as stop:  # what decides a grade changed (grader/autograde/tamper.py)
+        results, stopped = stop.results, stop
     for result in results:
         if result["status"] != "graded":
             print(f"FAILED {result['student']}/{result['assignment']}: {result['error']}", flush=True)
+        for note in result.get("tampered", ()):
+            print(f"TAMPERED {result['student']}/{result['assignment']}: {note}", flush=True)
     print(summary(results, time.monotonic() - start), flush=True)
+    if stopped:
+        sys.exit(f"ERROR: {stopped}")
 
 
 def autograde():
