@@ -26,7 +26,7 @@ from pathlib import Path
 
 from grader.autograde.gradebook import course_config, default_db_url
 from grader.autograde.ownership import hand_over
-from grader.autograde.sandbox import limits_of_this_platform
+from grader.autograde.sandbox import limits_of_this_platform, require_sandbox, tier
 from grader.autograde.tamper import Watch, refuse_unexpected_startup_files
 from grader.autograde.worker import SINGLE_THREADED, grade_submission, warm_up
 
@@ -148,6 +148,8 @@ def summary(results, wall_seconds):
     tampered = sum(bool(r.get("tampered")) for r in results)
     if tampered:
         line += f"; the gradebook scores of {tampered} submissions were changed behind the grader's back (see TAMPERED)"
+    if tier() == "none":
+        line += " -- WARNING: graded WITHOUT a sandbox: these grades hold only if no student attacked them"
     return line
 
 
@@ -270,7 +272,8 @@ def grade_class(root, assignments, workers=None, scheduler=None, db_url=None, fo
 
     fast: grade without running the notebooks (see worker.nbgrader_api); students: only theirs."""
     root = str(Path(root).resolve())
-    if not quiet and limits_of_this_platform():
+    require_sandbox()
+    if not quiet:
         print(limits_of_this_platform(), file=sys.stderr)
     found = submissions(root, assignments)
     refuse_unexpected_startup_files()
