@@ -121,10 +121,7 @@ def enter_nested(cover, keep):
     write("/proc/self/gid_map", f"{gid} {gid} 1")
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
-    stages = next(top for top in ("/dev/shm", "/var/tmp", "/tmp") if not any(inside(top, f) for f in cover))
-    for folder in cover:
-        if os.path.isdir(folder):
-            cover_folder(libc, folder, [path for path in keep if inside(path, folder)], stages)
+    cover_folders(libc, cover, keep)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote's children are reaped by the kernel; this one waits
     alive, held = os.pipe()  # the parent holds `held` until it ends: the child can tell it is gone
     pid = os.fork()
@@ -163,6 +160,14 @@ def drop_capabilities(libc):
     header, data = Header(0x20080522, 0), (Data * 2)()  # _LINUX_CAPABILITY_VERSION_3: two 32-bit halves
     check(libc.capset(ctypes.byref(header), data), "capset")
     check(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl(no_new_privs)")
+
+
+def cover_folders(libc, cover, keep):
+    """Each folder of `cover` an empty read-only tmpfs, but for the paths of `keep` under it."""
+    stages = next(top for top in ("/dev/shm", "/var/tmp", "/tmp") if not any(inside(top, f) for f in cover))
+    for folder in cover:
+        if os.path.isdir(folder):
+            cover_folder(libc, folder, [path for path in keep if inside(path, folder)], stages)
 
 
 def cover_folder(libc, folder, keep, stages):

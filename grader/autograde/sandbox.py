@@ -34,15 +34,13 @@ import time
 from pathlib import Path
 
 from grader.assignments import ROOT
-from grader.autograde import seccomp_filter  # imported before the course is covered
+from grader.autograde import namespaces, seccomp_filter  # imported before the course is covered
 
 MEMORY_LIMIT = 4 * 2**30    # address space of one kernel or hidden test
 FILE_SIZE_LIMIT = 64 * 2**20  # largest file student code may write
 UID_BASE = 1_000_000         # sandbox user ids: UID_BASE + the grading process's pid, unique at any time
 WORLD_WRITABLE = ["/tmp", "/var/tmp", "/dev/shm"]
 CLONE_NEWNS, CLONE_NEWNET = 0x00020000, 0x40000000
-MS_RDONLY, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 32, 4096, 16384, 1 << 18
-MNT_DETACH = 2
 
 
 def can_switch_user():
@@ -69,7 +67,6 @@ def tier_refusal(name):
     if name == "root":
         return None if can_switch_user() else "not root"
     if name == "namespaces":
-        from grader.autograde import namespaces
         return namespaces.refusal()
     if name == "landlock":
         return landlock_refusal()
@@ -203,35 +200,9 @@ def isolate(hidden):
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS | CLONE_NEWNET) != 0:
         raise OSError(ctypes.get_errno(), "unshare: cannot give student code a network and mounts of its own")
-    mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+    namespaces.mount(libc, "none", "/", None, namespaces.MS_REC | namespaces.MS_PRIVATE)
     here = os.getcwd()
-    for folder in hidden:
-        if folder == "/" or is_inside(here, folder):
-            continue
-        cover(libc, folder)
-
-
-def cover(libc, folder):
-    """Mount an empty, read-only tmpfs over `folder`, keeping the Python environment if it is inside."""
-    keep = sorted({p for p in python_folders() if is_inside(p, folder)})
-    staged = []
-    for i, path in enumerate(keep):
-        stage = tempfile.mkdtemp(prefix="sandbox-keep-")
-        mount(libc, path, stage, None, MS_BIND | MS_REC)
-        staged.append((path, stage))
-    mount(libc, "tmpfs", folder, "tmpfs", 0, "mode=0755,size=1m")
-    for path, stage in staged:
-        os.makedirs(path, exist_ok=True)
-        mount(libc, stage, path, None, MS_BIND | MS_REC)
-        libc.umount2(stage.encode(), MNT_DETACH)
-        os.rmdir(stage)
-    mount(libc, "none", folder, None, MS_REMOUNT | MS_RDONLY | MS_BIND)
-
-
-def mount(libc, source, target, kind, flags, options=None):
-    encode = (lambda text: None if text is None else text.encode())
-    if libc.mount(encode(source), encode(target), encode(kind), flags, encode(options)) != 0:
-        raise OSError(ctypes.get_errno(), f"mount {source} on {target}")
+    namespaces.cover_folders(libc, [f for f in hidden if f != "/" and not is_inside(here, f)], python_folders())
 
 
 def python_folders():
@@ -256,7 +227,6 @@ def enter_sandbox(uid, hidden, home=None, tier_name=None):
         drop_to(uid)
         load_seccomp_filter()
     elif tier_name == "namespaces":
-        from grader.autograde import namespaces
         keep = [str(home)] if home else []
         others = [os.path.dirname(str(home))] if home else []
         namespaces.enter_nested([*hidden, *others], [*keep, *python_folders()])
@@ -466,7 +436,6 @@ def launch(argv):
     os.environ.update(student_environment(home))
     limit_resources()
     if tier_name == "namespaces":
-        from grader.autograde import namespaces
         # An interrupt is sent to the kernel's process group, bubblewrap included: bubblewrap must not die of it.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         command = namespaces.command(command, read_write=[str(home)], cwd=str(home),

@@ -276,7 +276,7 @@ def main(argv=None):
         tier_benchmark(args.size)
     if args.fast_class:
         fast_class_benchmark(args.fast_class, args.workers, args.budget)
-    if args.whole_class or args.fast_class:
+    if args.whole_class or args.fast_class or args.tiers:
         return
     print(f"{'assignment':<20}{'autograde':>11}{'floor':>9}{'ratio':>8}{'notebook':>10}   (seconds, median of {args.repeats})")
     for assignment in args.assignments:
