@@ -79,6 +79,8 @@ def clean_env(entry, venv=None, extra=None):
            "PATH": ":".join(path), "MPLBACKEND": "Agg", "LANG": "C.UTF-8"}
     if venv:
         env["VIRTUAL_ENV"] = str(venv)
+    if os.environ.get("GRADER_SANDBOX"):  # the tier to grade in (GRADER_SANDBOX=landlock: as if namespaces were refused)
+        env["GRADER_SANDBOX"] = os.environ["GRADER_SANDBOX"]
     return {**env, **(extra or {})}
 
 
