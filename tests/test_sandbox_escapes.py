@@ -141,3 +141,14 @@ def test_the_attacks_would_succeed_unconfined(tmp_path, monkeypatch):
 
 def indent(text):
     return "\n".join("    " + line for line in text.splitlines())
+
+
+def test_a_submitted_link_does_not_carry_what_it_points_at(tmp_path):
+    """A submission may hold a symbolic link to a file of the course: the grader copies it as a link,
+    not as the file it points at (which the grader, as the instructor, could read for the student)."""
+    (tmp_path / "leak.py").symlink_to(ROOT / "grader" / "initialization.py")
+    source = "try:\n    print('LEAKED', len(open('leak.py').read()))\nexcept OSError:\n    print('refused')"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    SandboxedExecute(timeout=60).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    printed = "".join(output.get("text", "") for output in nb.cells[0].outputs)
+    assert "refused" in printed and "LEAKED" not in printed, printed

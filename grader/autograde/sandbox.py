@@ -355,7 +355,9 @@ def private_copy(folder, uid, home=None):
     home = home or sandbox_home(uid)
     copy = home / Path(folder).name
     try:
-        shutil.copytree(folder, copy, symlinks=False)
+        # Links stay links: the grader, as the instructor, must not read for the student what a
+        # submitted link points at (the sandbox decides what its target shows).
+        shutil.copytree(folder, copy, symlinks=True)
         give_to(copy, uid)
         yield copy
     finally:
