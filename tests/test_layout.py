@@ -64,3 +64,12 @@ def test_every_module_is_imported_or_run():
         if name.endswith("__init__") or name == "grader.__main__" or name in used:
             continue
         assert f"-m {name}" in texts or f'"{name}"' in texts or name.split(".")[-1] + ".py" in texts, name
+
+
+def test_gitignore_ignores_no_file_of_the_project():
+    """An unanchored pattern (once `class_report.*`) silently drops a source file from `git add -A`."""
+    import subprocess
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "--stdin", "-z"], cwd=ROOT, input=tracked,
+                             capture_output=True).stdout.split(b"\0")
+    assert [name.decode() for name in ignored if name] == []
