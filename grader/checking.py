@@ -1,6 +1,7 @@
 """What every hidden check shares: calling the student's function, naming the known
 mistake that explains a wrong answer, reporting a failure, building random cases."""
 import contextlib
+import inspect
 import io
 
 import numpy as np
@@ -68,3 +69,33 @@ def random_parameters(rng, sizes, with_gradients=False):
             if with_gradients:
                 gradients["d" + name] = rng.randn(*shape)
     return (parameters, gradients) if with_gradients else parameters
+
+
+@contextlib.contextmanager
+def using(function, **replacements):
+    """Run `function` with some of the notebook's names bound to the checker's functions.
+
+    The checker binds the reference there (a mistake elsewhere costs only its own function's points)
+    or a stand-in that gives other answers (only code that really calls the name follows it).
+    """
+    if hasattr(function, "overriding"):  # a student's function, in the student's process
+        with function.overriding(**replacements):
+            yield
+        return
+    namespace = getattr(inspect.unwrap(function), "__globals__", {})
+    saved = {name: namespace[name] for name in replacements if name in namespace}
+    namespace.update(replacements)
+    try:
+        yield
+    finally:
+        for name in replacements:
+            namespace.pop(name, None)
+        namespace.update(saved)
+
+
+def must_call_hint(function, called):
+    """The hint for a function that wrote out what it should have called: {name: how to call it}."""
+    names = " and ".join(called)
+    return (f"{function} must call " + " and ".join(f"{name} ({how})" for name, how in called.items())
+            + f": this test replaced {names} with another function, and your result is the one the "
+              f"notebook's would give, so your code computes it itself instead of calling it")

@@ -5,7 +5,6 @@ passes swapped in for the notebook's, so a mistake in one function costs the
 points of that function only.
 """
 import contextlib
-import inspect
 import io
 
 import numpy as np
@@ -16,29 +15,18 @@ from utils.gradient_check import (CHECK_NETWORK_KEYS, block_differences, diction
                                   relative_difference, vector_to_dictionary)
 
 from grader.reference import reference_functions
-from grader.checking import call, either, fail, random_parameters
+from grader.checking import call, either, fail, must_call_hint, random_parameters, using
+
+# What each graded function must call (a hidden test binds it to a stand-in that gives other answers,
+# so code that computes the same thing itself fails), and what it may write out instead of calling.
+MUST_CALL = {"gradient_check": ("forward_propagation", "backward_propagation"),
+             "gradient_check_n": ("forward_propagation_n",)}
+MAY_WRITE_OUT = {"gradient_check_n": ("dictionary_to_vector", "vector_to_dictionary", "gradients_to_vector",
+                                      "print_block_differences")}
 
 
 def reference(name):
     return reference_functions("gradient_checking")[name]
-
-
-@contextlib.contextmanager
-def using(function, **replacements):
-    """Run `function` with some of its global names bound to the reference's."""
-    if hasattr(function, "overriding"):  # a student's function, in the student's process
-        with function.overriding(**replacements):
-            yield
-        return
-    namespace = getattr(inspect.unwrap(function), "__globals__", {})
-    saved = {name: namespace[name] for name in replacements if name in namespace}
-    namespace.update(replacements)
-    try:
-        yield
-    finally:
-        for name in replacements:
-            namespace.pop(name, None)
-        namespace.update(saved)
 
 
 def as_number(value, name, case, what):
@@ -73,16 +61,17 @@ def check_backward(function):
             fail(name, case, f"dtheta = {got}, expected {x}", hint)
 
 
-def gradient_check_1d(x, theta, epsilon=1e-7, mistake=None):
-    """The reference 1-D check, or one of the known mistaken versions of it."""
-    J = lambda t: t * x  # noqa: E731
+def gradient_check_1d(x, theta, epsilon=1e-7, mistake=None, forward=None, backward=None):
+    """The reference 1-D check, or one of the known mistaken versions of it, of the cost `forward`
+    and the derivative `backward` (the notebook's J(theta) = theta * x and its derivative x by default)."""
+    J = (lambda t: t * x) if forward is None else (lambda t: forward(x, t))  # noqa: E731
     J_plus, J_minus = J(theta + epsilon), J(theta - epsilon)
     if mistake == "plus_for_minus":
         J_minus = J(theta + epsilon)
     gradapprox = (J_plus - J(theta)) / epsilon if mistake == "one_sided" else (J_plus - J_minus) / (2 * epsilon)
     if mistake in ESTIMATES:
         gradapprox = ESTIMATES[mistake](J_plus, J_minus, epsilon)
-    grad = x
+    grad = x if backward is None else backward(x, theta)
     if mistake == "no_denominator":
         return float(np.linalg.norm(grad - gradapprox))
     return float(np.linalg.norm(grad - gradapprox) / (np.linalg.norm(grad) + np.linalg.norm(gradapprox)))
@@ -132,26 +121,66 @@ def tell_apart(candidates, rerun, model, tolerance):
     return either(HINTS[m] for m in candidates)
 
 
+# Stand-ins for the notebook's forward and backward passes: a check that computes J or its derivative
+# itself, instead of calling them, gives the notebook's answer where these give another.
+def squared_cost(x, theta):
+    return theta ** 2 * x
+
+
+def shifted_derivative(x, theta):
+    return x + theta
+
+
+# (x, theta, what the hidden test binds forward_propagation and backward_propagation to, and says so)
+STAND_IN_CASES_1D = [(2.0, 4.0, "forward_propagation", squared_cost, "J = theta**2 * x"),
+                     (-3.0, 0.5, "backward_propagation", shifted_derivative, "dtheta = x + theta")]
+
+
+def cases_1d():
+    """(case, x, theta, forward, backward): the reference's passes, then one stand-in each."""
+    forward, backward = reference("forward_propagation"), reference("backward_propagation")
+    out = [(f"x, theta = {x}, {theta}", x, theta, forward, backward) for x, theta in CASES_1D]
+    for x, theta, replaced, stand_in, meaning in STAND_IN_CASES_1D:
+        passes = {"forward_propagation": forward, "backward_propagation": backward, replaced: stand_in}
+        out.append((f"x, theta = {x}, {theta}, {replaced} replaced by one that computes {meaning}", x, theta,
+                    passes["forward_propagation"], passes["backward_propagation"]))
+    return out
+
+
+MUST_CALL_1D = {"forward_propagation": "J_plus = forward_propagation(x, theta_plus), and J_minus likewise",
+                "backward_propagation": "grad = backward_propagation(x, theta)"}
+
+
 def check_gradient_check(function):
     name = "gradient_check"
-    for x, theta in CASES_1D:
-        case = f"x, theta = {x}, {theta}"
-        with using(function, forward_propagation=reference("forward_propagation"),
-                   backward_propagation=reference("backward_propagation")):
+    for case, x, theta, forward, backward in cases_1d():
+        with using(function, forward_propagation=forward, backward_propagation=backward):
             got = as_number(call(function, name, case, x, theta), name, case, "the difference")
-        expected = gradient_check_1d(x, theta)
+        expected = gradient_check_1d(x, theta, forward=forward, backward=backward)
         if abs(got - expected) > 1e-6 * abs(expected) + 1e-15:
-            candidates = [m for m in MISTAKES_1D
-                          if abs(got - gradient_check_1d(x, theta, mistake=m)) <= 1e-9 * abs(got) + 1e-15]
-            hint = tell_apart(candidates, rerun_1d(function, x, theta),
-                              lambda m, epsilon: gradient_check_1d(x, theta, epsilon, mistake=m), 1e-9)
-            fail(name, case, f"difference = {got!r}, expected {expected!r}", hint)
+            fail(name, case, f"difference = {got!r}, expected {expected!r}",
+                 gradient_check_hint(function, got, x, theta, forward, backward))
 
 
-def rerun_1d(function, x, theta):
+def gradient_check_hint(function, got, x, theta, forward, backward):
+    def close(value, tolerance=1e-9):
+        return abs(got - value) <= tolerance * abs(got) + 1e-15
+
+    passes = {"forward": forward, "backward": backward}
+    notebooks = {"forward": reference("forward_propagation"), "backward": reference("backward_propagation")}
+    written_out = {f"{kind}_propagation": MUST_CALL_1D[f"{kind}_propagation"] for kind in passes
+                   if passes[kind] is not notebooks[kind]
+                   and close(gradient_check_1d(x, theta, **{**passes, kind: notebooks[kind]}), 1e-6)}
+    if written_out:
+        return must_call_hint("gradient_check", written_out)
+    candidates = [m for m in MISTAKES_1D if close(gradient_check_1d(x, theta, mistake=m, **passes))]
+    return tell_apart(candidates, rerun_1d(function, x, theta, forward, backward),
+                      lambda m, epsilon: gradient_check_1d(x, theta, epsilon, mistake=m, **passes), 1e-9)
+
+
+def rerun_1d(function, x, theta, forward, backward):
     def rerun(epsilon):
-        with using(function, forward_propagation=reference("forward_propagation"),
-                   backward_propagation=reference("backward_propagation")):
+        with using(function, forward_propagation=forward, backward_propagation=backward):
             with contextlib.redirect_stdout(io.StringIO()):
                 return function(x, theta, epsilon)
     return rerun
@@ -182,9 +211,31 @@ def network_cases():
     return out
 
 
-def gradient_check_nd(parameters, gradients, X, Y, epsilon=1e-7, mistake=None):
-    """The reference N-D check, or one of the known mistaken versions of it."""
+def weight_decayed(forward):
+    """A stand-in for forward_propagation_n: the cost of `forward` plus half the sum of the squared weights."""
+    def weight_decayed_cost(X, Y, parameters):
+        cost, cache = forward(X, Y, parameters)
+        squares = sum(float(np.sum(np.square(v))) for k, v in parameters.items() if k.startswith("W"))
+        return cost + 0.5 * squares, cache
+    return weight_decayed_cost
+
+
+def gradient_check_cases():
+    """(case, X, Y, parameters, gradients, forward): network_cases with the notebook's forward pass,
+    then one with a stand-in that gives another cost."""
     forward = reference("forward_propagation_n")
+    out = [(*case, forward) for case in network_cases()]
+    label, X, Y, p, gradients, _ = out[2]
+    out.append((label.replace(", planted mistakes", ", forward_propagation_n replaced by one that adds "
+                              "0.5 * (sum of the squared weights) to the cost"), X, Y, p, gradients,
+                weight_decayed(forward)))
+    return out
+
+
+def gradient_check_nd(parameters, gradients, X, Y, epsilon=1e-7, mistake=None, forward=None):
+    """The reference N-D check, or one of the known mistaken versions of it, with the cost `forward`
+    (the notebook's forward_propagation_n by default)."""
+    forward = forward or reference("forward_propagation_n")
     theta, keys = dictionary_to_vector(parameters)
     grad = gradients_to_vector(gradients)
     if mistake == "wrong_order":
@@ -217,26 +268,35 @@ def gradient_check_nd(parameters, gradients, X, Y, epsilon=1e-7, mistake=None):
 
 def check_gradient_check_n(function):
     name = "gradient_check_n"
-    for label, X, Y, p, gradients in network_cases():
-        case = label
-        with using(function, forward_propagation_n=reference("forward_propagation_n")):
+    for case, X, Y, p, gradients, forward in gradient_check_cases():
+        with using(function, forward_propagation_n=forward):
             got = call(function, name, case, {k: v.copy() for k, v in p.items()},
                        {k: v.copy() for k, v in gradients.items()}, X, Y,
                        explain=lambda error: default_keys_hint(error, p))
         got = as_number(got, name, case, "the difference")
-        expected = gradient_check_nd(p, gradients, X, Y)
+        expected = gradient_check_nd(p, gradients, X, Y, forward=forward)
         if abs(got - expected) > 1e-6 * abs(expected):
-            candidates = [m for m in HINTS
-                          if abs(got - gradient_check_nd(p, gradients, X, Y, mistake=m)) <= 1e-6 * abs(got) + 1e-15]
-            hint = tell_apart(candidates, rerun_nd(function, p, gradients, X, Y),
-                              lambda m, epsilon: gradient_check_nd(p, gradients, X, Y, epsilon, mistake=m), 1e-6)
             fail(name, case, f"difference = {got!r}, expected {expected!r} (relative error "
-                             f"{abs(got - expected) / expected:.2g})", hint)
+                             f"{abs(got - expected) / expected:.2g})",
+                 gradient_check_n_hint(function, got, p, gradients, X, Y, forward))
 
 
-def rerun_nd(function, p, gradients, X, Y):
+def gradient_check_n_hint(function, got, p, gradients, X, Y, forward):
+    def close(value):
+        return abs(got - value) <= 1e-6 * abs(got) + 1e-15
+
+    if forward is not reference("forward_propagation_n") and close(gradient_check_nd(p, gradients, X, Y)):
+        return must_call_hint("gradient_check_n", {
+            "forward_propagation_n": "J_plus[i], _ = forward_propagation_n(X, Y, vector_to_dictionary(theta_plus, keys))"})
+    candidates = [m for m in HINTS if close(gradient_check_nd(p, gradients, X, Y, mistake=m, forward=forward))]
+    return tell_apart(candidates, rerun_nd(function, p, gradients, X, Y, forward),
+                      lambda m, epsilon: gradient_check_nd(p, gradients, X, Y, epsilon, mistake=m, forward=forward),
+                      1e-6)
+
+
+def rerun_nd(function, p, gradients, X, Y, forward):
     def rerun(epsilon):
-        with using(function, forward_propagation_n=reference("forward_propagation_n")):
+        with using(function, forward_propagation_n=forward):
             with contextlib.redirect_stdout(io.StringIO()):
                 return function({k: v.copy() for k, v in p.items()}, {k: v.copy() for k, v in gradients.items()},
                                 X, Y, epsilon)

@@ -11,7 +11,13 @@ from utils.activations import relu, sigmoid
 from utils.checks import array_difference, dict_difference
 from utils.three_layer_net import backward_propagation, compute_cost, forward_propagation
 
-from grader.checking import call, fail, known_mistakes, random_parameters
+from grader.checking import call, fail, known_mistakes, must_call_hint, random_parameters, using
+
+# What each graded function must call (a hidden test binds it to a stand-in that gives other answers,
+# so code that computes the same thing itself fails), and what it may write out instead of calling.
+MUST_CALL = {"compute_cost_with_regularization": ("compute_cost",),
+             "backward_propagation_with_regularization": ("backward_propagation",)}
+MAY_WRITE_OUT = {"forward_propagation_with_dropout": ("relu", "sigmoid")}  # np.maximum(0, Z) is relu
 
 
 def random_case(seed, sizes=(4, 5, 3, 1), m=7):
@@ -33,13 +39,13 @@ def weights(parameters):
 # ----- L2 cost ---------------------------------------------------------------
 
 def l2_cost(A3, Y, parameters, lambd, factor=None, biases=False, penalty=lambda W: np.sum(np.square(W)),
-            left_out=None):
+            left_out=None, cross_entropy=compute_cost):
     m = Y.shape[1]
     factor = lambd / (2 * m) if factor is None else factor
     squares = sum(penalty(parameters[f"W{l}"]) for l in (1, 2, 3) if l != left_out)
     if biases:
         squares += sum(np.sum(np.square(parameters[f"b{l}"])) for l in (1, 2, 3))
-    return compute_cost(A3, Y) + factor * squares
+    return cross_entropy(A3, Y) + factor * squares
 
 
 COST_MISTAKES = {
@@ -60,6 +66,11 @@ COST_MISTAKES = {
 }
 
 
+def mean_absolute_error(A3, Y):
+    """A stand-in for compute_cost: code that computes the cross-entropy itself does not follow it."""
+    return float(np.mean(np.abs(A3 - Y)))
+
+
 def check_cost(function):
     name = "compute_cost_with_regularization"
     A3, Y, parameters = cases.cost_case()
@@ -69,21 +80,32 @@ def check_cost(function):
         all_cases.append((A, Y2, p, lambd, l2_cost(A, Y2, p, lambd)))
     for A3, Y, p, lambd, expected in all_cases:
         case = f"lambd = {lambd}, A3 of shape {A3.shape}"
-        got = call(function, name, case, A3, Y, p, lambd)
-        if not isinstance(got, (float, np.floating)) and not (isinstance(got, np.ndarray) and got.size == 1):
-            fail(name, case, f"returned {type(got).__name__}, expected a number")
-        problem = array_difference("cost", np.asarray(got, dtype=float).reshape(()), np.asarray(expected),
-                                   rtol=1e-9, atol=1e-12)
-        if problem:
-            fail(name, case, problem, match_mistake(got, COST_MISTAKES, A3, Y, p, lambd))
+        check_one_cost(function, name, case, (A3, Y, p, lambd), expected,
+                       lambda got: match_mistake(got, COST_MISTAKES, A3, Y, p, lambd))
+    A3, Y, p, lambd = *all_cases[1][:3], 0.7
+    case = f"lambd = {lambd}, A3 of shape {A3.shape}, compute_cost replaced by one that computes the mean absolute error"
+    with using(function, compute_cost=mean_absolute_error):
+        check_one_cost(function, name, case, (A3, Y, p, lambd), l2_cost(A3, Y, p, lambd, cross_entropy=mean_absolute_error),
+                       lambda got: must_call_hint(name, {"compute_cost": "cross_entropy_cost = compute_cost(A3, Y)"})
+                       if abs(got - l2_cost(A3, Y, p, lambd)) < 1e-9 else None)
+
+
+def check_one_cost(function, name, case, args, expected, hint):
+    got = call(function, name, case, *args)
+    if not isinstance(got, (float, np.floating)) and not (isinstance(got, np.ndarray) and got.size == 1):
+        fail(name, case, f"returned {type(got).__name__}, expected a number")
+    problem = array_difference("cost", np.asarray(got, dtype=float).reshape(()), np.asarray(expected),
+                               rtol=1e-9, atol=1e-12)
+    if problem:
+        fail(name, case, problem, hint(float(np.asarray(got, dtype=float).reshape(()))))
 
 
 # ----- L2 backward -----------------------------------------------------------
 
-def l2_backward(X, Y, cache, lambd, factor=None, biases=False):
+def l2_backward(X, Y, cache, lambd, factor=None, biases=False, backward=backward_propagation):
     m = X.shape[1]
     factor = lambd / m if factor is None else factor
-    grads = backward_propagation(X, Y, cache)
+    grads = backward(X, Y, cache)
     W = {"W1": cache[2], "W2": cache[6], "W3": cache[10]}
     b = {"b1": cache[3], "b2": cache[7], "b3": cache[11]}
     for l in (1, 2, 3):
@@ -111,6 +133,11 @@ BACKWARD_MISTAKES = {
 GRADIENT_KEYS = ("dW1", "db1", "dW2", "db2", "dW3", "db3")
 
 
+def doubled_backward(X, Y, cache):
+    """A stand-in for backward_propagation: code that computes the gradients itself does not follow it."""
+    return {key: 2 * value for key, value in backward_propagation(X, Y, cache).items()}
+
+
 def check_backward_regularization(function):
     name = "backward_propagation_with_regularization"
     X, Y, p = cases.forward_case()
@@ -118,14 +145,28 @@ def check_backward_regularization(function):
     all_cases += [(X2, Y2, p2, lambd) for lambd, (X2, Y2, p2) in zip((0.3, 1.5, 0.0), EXTRA_CASES)]
     for X, Y, p, lambd in all_cases:
         cache = forward_propagation(X, p)[1]
-        expected = {k: v for k, v in l2_backward(X, Y, cache, lambd).items() if k in GRADIENT_KEYS}
-        case = f"lambd = {lambd}, X of shape {X.shape}"
-        got = call(function, name, case, X, Y, cache, lambd)
-        if isinstance(got, dict):
-            got = {k: v for k, v in got.items() if k in GRADIENT_KEYS}
-        problem = dict_difference("gradients", got, expected)
-        if problem:
-            fail(name, case, problem, match_mistake(got, BACKWARD_MISTAKES, X, Y, cache, lambd, keys=GRADIENT_KEYS))
+        check_one_backward(function, name, f"lambd = {lambd}, X of shape {X.shape}", (X, Y, cache, lambd),
+                           l2_backward(X, Y, cache, lambd),
+                           lambda got: match_mistake(got, BACKWARD_MISTAKES, X, Y, cache, lambd, keys=GRADIENT_KEYS))
+    X, Y, p, lambd = *all_cases[1][:3], 0.7
+    cache = forward_propagation(X, p)[1]
+    case = f"lambd = {lambd}, X of shape {X.shape}, backward_propagation replaced by one that doubles every gradient"
+    written_out = {key: value for key, value in l2_backward(X, Y, cache, lambd).items() if key in GRADIENT_KEYS}
+    with using(function, backward_propagation=doubled_backward):
+        check_one_backward(function, name, case, (X, Y, cache, lambd),
+                           l2_backward(X, Y, cache, lambd, backward=doubled_backward),
+                           lambda got: None if dict_difference("gradients", got, written_out) else must_call_hint(
+                               name, {"backward_propagation": "gradients = backward_propagation(X, Y, cache)"}))
+
+
+def check_one_backward(function, name, case, args, expected, hint):
+    expected = {k: v for k, v in expected.items() if k in GRADIENT_KEYS}
+    got = call(function, name, case, *args)
+    if isinstance(got, dict):
+        got = {k: v for k, v in got.items() if k in GRADIENT_KEYS}
+    problem = dict_difference("gradients", got, expected)
+    if problem:
+        fail(name, case, problem, hint(got))
 
 
 # ----- dropout forward -------------------------------------------------------
