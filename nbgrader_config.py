@@ -2,10 +2,11 @@
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import GetGrades
 
 from grader.assignments import NEVER_RELEASED
-from grader.autograde.preprocessors import WrapLongLines, autograde_preprocessors, sanitize_preprocessors
+from grader.autograde.preprocessors import (ClearHiddenTestsOfTestCells, WrapLongLines, autograde_preprocessors,
+                                           sanitize_preprocessors)
 
 COURSE_ROOT = Path(__file__).resolve().parent
 
@@ -29,7 +30,8 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors()
 c.Sandbox.allow_unsandboxed = False
 
 # Feedback shows the failure messages of hidden tests, never their code, wrapped to the page.
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, WrapLongLines, ClearHiddenTests]
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, WrapLongLines,
+                                    ClearHiddenTestsOfTestCells]
 
 # Helpers that compute what a graded function must stay out of the release and are
 # not copied into submissions (grader/assignments.py INSTRUCTOR_FILES).

@@ -64,3 +64,20 @@ def test_grading_leaves_every_file_mode_as_it_was(graded_course):
         after = file_modes(root)
         before = MODES_BEFORE_GRADING[tree]
         assert {path: (mode, after.get(path)) for path, mode in before.items() if after.get(path) != mode} == {}
+
+
+def test_a_students_pasted_begin_hidden_tests_does_not_break_feedback():
+    """Feedback clears hidden tests from the test cells only; the student's cell keeps the student's text."""
+    import nbformat
+    from traitlets.config import Config
+    from grader.autograde.preprocessors import ClearHiddenTestsOfTestCells
+
+    student = nbformat.v4.new_code_cell("### BEGIN HIDDEN TESTS\ndef f():\n    return 1")
+    student.metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "f", "locked": False}
+    test = nbformat.v4.new_code_cell("# visible\n### BEGIN HIDDEN TESTS\ncheck(f)\n### END HIDDEN TESTS")
+    test.metadata["nbgrader"] = {"solution": False, "grade": True, "grade_id": "test_f", "points": 1,
+                                 "locked": True}
+    nb = nbformat.v4.new_notebook(cells=[student, test])
+    nb, _ = ClearHiddenTestsOfTestCells(config=Config()).preprocess(nb, {})
+    assert nb.cells[0].source == student.source
+    assert nb.cells[1].source == "# visible"

@@ -24,7 +24,7 @@ import nbformat
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer
 from traitlets.config import Configurable
 from nbgrader.utils import is_grade, is_locked, is_solution
@@ -414,6 +414,17 @@ class NoteNotRerun(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(NOT_RERUN))
         return nb, resources
+
+
+class ClearHiddenTestsOfTestCells(ClearHiddenTests):
+    """Feedback: hidden tests cleared from the test cells only. A student's cell holds the student's
+    own text: a `### BEGIN HIDDEN TESTS` pasted there (with no END) made nbgrader's ClearHiddenTests
+    raise, and that student got no feedback at all."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
 
 
 class WrapLongLines(NbGraderPreprocessor):
