@@ -11,7 +11,7 @@ import numpy as np
 
 from testcases import gradient_checking as cases
 from utils.checks import dict_difference
-from utils.gradient_check import (CHECK_NETWORK_KEYS, block_differences, dictionary_to_vector, gradients_to_vector,
+from utils.gradient_check import (block_differences, dictionary_to_vector, gradients_to_vector,
                                   relative_difference, vector_to_dictionary)
 
 from grader.reference import reference_functions
@@ -271,8 +271,7 @@ def check_gradient_check_n(function):
     for case, X, Y, p, gradients, forward in gradient_check_cases():
         with using(function, forward_propagation_n=forward):
             got = call(function, name, case, {k: v.copy() for k, v in p.items()},
-                       {k: v.copy() for k, v in gradients.items()}, X, Y,
-                       explain=lambda error: default_keys_hint(error, p))
+                       {k: v.copy() for k, v in gradients.items()}, X, Y)
         got = as_number(got, name, case, "the difference")
         expected = gradient_check_nd(p, gradients, X, Y, forward=forward)
         if abs(got - expected) > 1e-6 * abs(expected):
@@ -301,22 +300,6 @@ def rerun_nd(function, p, gradients, X, Y, forward):
                 return function({k: v.copy() for k, v in p.items()}, {k: v.copy() for k, v in gradients.items()},
                                 X, Y, epsilon)
     return rerun
-
-
-def default_keys_hint(error, parameters):
-    """The hint for vector_to_dictionary(theta) called without keys, when `error` looks like it.
-
-    Without keys the helper unpacks theta as the notebook's [4, 5, 3, 1] network, so the quoted case
-    passes; theta of any other network fails to reshape (too few entries) or has entries left over.
-    The error is read as text: that is all that survives when the student's code runs in another process.
-    """
-    text = f"{type(error).__name__}: {error}"
-    if dictionary_to_vector(parameters)[1] == CHECK_NETWORK_KEYS or not text.startswith("ValueError"):
-        return None
-    if "cannot reshape array" in text or "the keys describe" in text:
-        return ("vector_to_dictionary(theta) without keys reads theta as the notebook's [4, 5, 3, 1] network; "
-                "pass the keys that dictionary_to_vector returned: vector_to_dictionary(theta_plus, keys)")
-    return None
 
 
 def check_backward_propagation_n_fixed(function):

@@ -8,10 +8,10 @@ checks find everything in one place.
 import numpy as np
 
 from .block_report import print_block_differences
-from .parameter_vector import (CHECK_NETWORK_KEYS, dictionary_to_vector, gradients_to_vector,
+from .parameter_vector import (dictionary_to_vector, gradients_to_vector,
                                parameter_order, vector_to_dictionary)
 
-__all__ = ["CHECK_NETWORK_KEYS", "block_differences", "dictionary_to_vector", "gradients_to_vector",
+__all__ = ["block_differences", "dictionary_to_vector", "gradients_to_vector",
            "parameter_order", "print_block_differences", "relative_difference", "vector_to_dictionary"]
 
 
