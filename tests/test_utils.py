@@ -73,14 +73,56 @@ def test_update_and_accuracy():
 
 
 def test_checks_report_type_then_shape_then_values():
-    assert checks.array_difference("a", [1], np.ones(1)) == "a should be a numpy array, got list"
-    assert "shape (2,), expected (3,)" in checks.array_difference("a", np.ones(2), np.ones(3))
+    assert checks.array_difference("a", [1], np.ones(1)) == "a should be a numpy array, got a list of 1 (int 1)"
+    assert checks.array_difference("a", np.ones(2), np.ones(3)) == "a has shape (2,), expected (3,)"
     message = checks.array_difference("a", np.array([[1.0, 2.0]]), np.array([[1.0, 2.5]]))
     assert message.startswith("a[0, 1] = 2.0, expected 2.5") and "1 of 2 entries differ" in message
     assert checks.array_difference("a", np.ones(2), np.ones(2) + 1e-10) is None
-    assert "missing ['b1']" in checks.dict_difference("p", {}, {"b1": np.zeros(1)})
+    assert checks.dict_difference("p", {}, {"b1": np.zeros(1)}) == 'p is missing "b1" (expected "b1")'
     with pytest.raises(checks.CheckFailure, match="should be a dict"):
         checks.check_dict([], {"W1": np.zeros(1)})
+
+
+@pytest.mark.parametrize("got, expected, says", [
+    (np.ones((2, 3)), np.ones((2, 1)), "a has shape (2, 3), expected (2, 1): a broadcast? an array of shape (2, 1) "
+                                       "combined with one of shape (2, 3) becomes (2, 3): check each term's shape, "
+                                       "and sum with keepdims=True"),
+    (np.ones((3, 3)), np.ones(3), "a has shape (3, 3), expected (3,): a broadcast? an array of shape (3,) "
+                                  "combined with one of shape (3, 1) becomes (3, 3)"),
+    (np.ones(4), np.ones((4, 1)), "a has shape (4,), expected (4, 1): a sum lost keepdims=True? (or .reshape(4, 1))"),
+    (np.ones((3, 2)), np.ones((2, 3)), "a has shape (3, 2), expected (2, 3) (transposed?)"),
+    (np.ones((1, 1)), np.ones(()), "a has shape (1, 1), expected (): expected a single number"),
+    (np.ones((4, 3)), np.ones((2, 3)), "a has shape (4, 3), expected (2, 3)"),
+])
+def test_a_wrong_shape_says_what_it_suggests(got, expected, says):
+    message = checks.array_difference("a", got, expected)
+    assert message.startswith(says), message
+    assert message == says or says.endswith("expected a single number"), message
+
+
+def test_a_wrong_type_says_what_came_back():
+    A = np.ones((2, 3))
+    assert checks.array_difference("A3", (A, {"D1": A}), A) == (
+        "A3 should be a numpy array, got a tuple of 2 (ndarray of shape (2, 3), dict): return only the array, not a tuple")
+    assert checks.array_difference("A3", None, A) == "A3 should be a numpy array, got None (a missing return statement?)"
+    assert checks.array_difference("cost", 0.5, np.ones(1)) == "cost should be a numpy array, got float 0.5"
+    assert checks.dict_difference("parameters", ({"W1": A}, {"dW1": A}), {"W1": A}) == (
+        "parameters should be a dict, got a tuple of 2 (dict, dict): return only the dict, not a tuple")
+
+
+def test_a_dict_with_other_keys_names_them():
+    expected = {"dW1": 0, "db1": 0, "dW2": 0, "db2": 0}
+    assert checks.dict_difference("v", {"dw1": 0, "db1": 0, "dw2": 0, "db2": 0}, expected) == (
+        'v is missing "dW1", "dW2" and has "dw1", "dw2" that it should not (expected "dW1", "db1", "dW2", "db2"); '
+        'keys are case-sensitive: "dW1", not "dw1"')
+    assert checks.dict_difference("v", {"dW1": 0, "db1": 0}, expected) == (
+        'v is missing "dW2", "db2" (expected "dW1", "db1", "dW2", "db2")')
+    assert checks.dict_difference("p", {"W1": 0, "cache": 0}, {"W1": 0}) == 'p has the key "cache" that it should not (expected "W1")'
+
+
+def test_a_visible_test_shows_the_shape_hint():
+    with pytest.raises(checks.CheckFailure, match=r'parameters\["b1"\] has shape \(2, 3\), expected \(2, 1\): a broadcast\?'):
+        checks.check_dict({"W1": np.ones((2, 3)), "b1": np.ones((2, 3))}, {"W1": np.ones((2, 3)), "b1": np.ones((2, 1))})
 
 
 def test_a_difference_from_zero_says_expected_0_not_a_huge_relative_error():

@@ -24,11 +24,11 @@ class CheckFailure(AssertionError):
 
 def array_difference(name, got, expected, rtol=1e-7, atol=1e-8):
     """Describe how array `got` differs from `expected`, or None if it does not."""
-    if not isinstance(got, np.ndarray):
-        return f"{name} should be a numpy array, got {type(got).__name__}"
     expected = np.asarray(expected)
+    if not isinstance(got, np.ndarray):
+        return f"{name} should be a numpy array, got {described(got)}" + returned_more(got, expected)
     if got.shape != expected.shape:
-        return f"{name} has shape {got.shape}, expected {expected.shape}"
+        return f"{name} has shape {got.shape}, expected {expected.shape}" + shape_hint(got.shape, expected.shape)
     if not np.issubdtype(got.dtype, np.number):
         return f"{name} has dtype {got.dtype}, expected numbers"
     close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
@@ -50,18 +50,70 @@ def array_difference(name, got, expected, rtol=1e-7, atol=1e-8):
 def dict_difference(name, got, expected, **tolerance):
     """Describe how dict `got` of arrays differs from `expected`, or None."""
     if not isinstance(got, dict):
-        return f"{name} should be a dict, got {type(got).__name__}"
+        return f"{name} should be a dict, got {described(got)}" + returned_more(got, expected)
     missing = [key for key in expected if key not in got]
     extra = [key for key in got if key not in expected]
     if missing or extra:
-        return (f"{name} has keys {sorted(got)}, expected {sorted(expected)}"
-                + (f" (missing {missing})" if missing else "")
-                + (f" (unexpected {extra})" if extra else ""))
+        return keys_difference(name, missing, extra, list(expected))
     for key in expected:
         problem = array_difference(f'{name}["{key}"]', got[key], expected[key], **tolerance)
         if problem:
             return problem
     return None
+
+
+def described(value):
+    """What a value of the wrong type is, briefly: "None", "a tuple of 2 (ndarray of shape (2, 1), dict)"."""
+    if value is None:
+        return "None (a missing return statement?)"
+    if isinstance(value, (tuple, list)):
+        items = ", ".join(brief(item) for item in value[:3]) + (", …" if len(value) > 3 else "")
+        return f"a {type(value).__name__} of {len(value)}" + (f" ({items})" if value else "")
+    return brief(value)
+
+
+def brief(value):
+    if isinstance(value, np.ndarray):
+        return f"{type(value).__name__} of shape {value.shape}"
+    if isinstance(value, (bool, int, float, np.number)):
+        return f"{type(value).__name__} {value!r}"
+    return type(value).__name__
+
+
+def returned_more(got, expected):
+    """A hint for a tuple that holds what was expected: the function returned more than asked."""
+    if isinstance(got, tuple) and any(type(item) is type(expected) and getattr(item, "shape", None)
+                                      == getattr(expected, "shape", None) for item in got):
+        return f": return only the {type(expected).__name__ if isinstance(expected, dict) else 'array'}, not a tuple"
+    return ""
+
+
+def shape_hint(got, expected):
+    """What a wrong shape suggests: a transpose, a broadcast, a sum that dropped its axis."""
+    if len(got) == len(expected) == 2 and got == expected[::-1]:
+        return " (transposed?)"
+    if not expected:
+        return ": expected a single number (float(...) or np.squeeze(...))" if np.prod(got) == 1 else ""
+    if len(got) >= len(expected) and all(e in (g, 1) for g, e in zip(got[::-1], expected[::-1])):
+        # Only axes of size 1 (or missing leading ones) grew: numpy broadcast two shapes together.
+        other = got if len(got) == len(expected) else got[:len(got) - len(expected)] + (1,) * len(expected)
+        hint = f": a broadcast? an array of shape {expected} combined with one of shape {other} becomes {got}"
+        return hint + (": check each term's shape, and sum with keepdims=True" if 1 in expected else "")
+    if len(got) < len(expected) and tuple(g for g in got if g != 1) == tuple(e for e in expected if e != 1):
+        return f": a sum lost keepdims=True? (or .reshape({', '.join(map(str, expected))}))"
+    return ""
+
+
+def keys_difference(name, missing, extra, expected):
+    quoted = lambda keys: ", ".join(f'"{key}"' for key in keys)  # noqa: E731
+    message = f"{name} is missing {quoted(missing)}" if missing else f"{name} has the key"
+    if extra:
+        message += (" and has " if missing else ("s " if len(extra) > 1 else " ")) + quoted(extra) + " that it should not"
+    message += f" (expected {quoted(expected)})"
+    near = [(e, m) for e in extra for m in missing if str(e).lower() == str(m).lower()]
+    if near:
+        message += f'; keys are case-sensitive: "{near[0][1]}", not "{near[0][0]}"'
+    return message
 
 
 def check_arrays(got, expected, name="result", hints=(), **tolerance):
