@@ -4,11 +4,15 @@ Each update rule is run on the quoted case and on other shapes and values,
 against the implementations below (the tests hold them against the
 notebook's solution), and a wrong answer is matched against known mistakes.
 """
+import contextlib
+import io
+
 import numpy as np
 
 from testcases import optimization as cases
 from utils.checks import array_difference, dict_difference
 
+from grader.autograde.hidden_runner import TestStopped
 from grader.checking import call, copied, fail, known_mistakes, random_parameters
 
 
@@ -359,31 +363,100 @@ def reference_cache(x, gamma, eps=1e-5):
     return x_centered / std, x_centered, std, gamma
 
 
-def check_backward_pass(function, name):
-    # Each backward pass gets the cache of a correct forward pass: a mistake in
-    # batchnorm_forward costs that function's points only.
+# The backward passes read what batchnorm_forward stored: the notebook's layout,
+# cache = (x_hat, x_centered, std, gamma), or the student's own. Each case of a
+# backward's test runs the student's batchnorm_forward on its x first.
+NOTEBOOK_LAYOUT = "cache = (x_hat, x_centered, std, gamma)"
+
+
+def student_cache(forward, x, gamma, beta):
+    """(cache, problem) of the student's batchnorm_forward on x in train mode: problem is None
+    when out and the running averages are right, else what is wrong (with the known mistake's
+    hint); cache is None where the forward gave none (not defined, raised, no pair)."""
+    if forward is None:
+        return None, "is not defined"
+    bn_param = {"mode": "train"}
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            got = forward(x.copy(), gamma.copy(), beta.copy(), bn_param)
+    except TestStopped as stopped:
+        if not str(stopped).startswith("batchnorm_forward: "):
+            raise  # the student's process is gone: the test cannot go on
+        # Its result cannot cross to the checker as plain data (its own test fails for it).
+        return None, f"returned what cannot reach the autograder ({str(stopped).split(': ', 1)[1]})"
+    except Exception as error:  # noqa: BLE001 (the forward's own test reports it)
+        return None, raised(error)
+    if not (isinstance(got, tuple) and len(got) == 2):
+        return None, "does not return the pair (out, cache)"
+    want = batchnorm(x, gamma, beta, bn_param={"mode": "train"})
+    problem = forward_difference((got[0], bn_param), want)
+    if problem:
+        hint = known_mistakes((got[0], bn_param), {h: batchnorm(x, gamma, beta, {"mode": "train"}, **k)
+                                                   for h, k in BATCHNORM_MISTAKES.items()}, forward_difference)
+        problem = f"is wrong on this x in train mode: {problem}" + (f" ({hint})" if hint else "")
+    return got[1], problem
+
+
+def raised(error):
+    return f"raised {type(error).__name__}" + (f": {error}" if str(error) else "")
+
+
+def backward_difference(function, dout, cache, x, gamma):
+    """What is wrong with the student's backward pass on `cache` (None if nothing), and the hint
+    of a known mistake."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            got = function(dout.copy(), copied(cache))
+    except Exception as error:  # noqa: BLE001 (reported as the test's failure)
+        return raised(error), None
+    if not (isinstance(got, tuple) and len(got) == 3):
+        return "should return the triple (dx, dgamma, dbeta)", None
+    for label, g, e in zip(("dx", "dgamma", "dbeta"), got, reference_backward(x, gamma, dout)):
+        problem = array_difference(label, g, e, rtol=1e-6, atol=1e-9)
+        if problem:
+            hint = None
+            if label == "dx" and array_difference("dx", g, dout * gamma / np.sqrt(x.var(axis=0) + 1e-5)) is None:
+                hint = "x also reaches the output through the batch mean and variance: add those paths"
+            return problem, hint
+    return None, None
+
+
+def check_backward_pass(function, name, forward=None):
+    """Where the student's batchnorm_forward is right, the backward pass is graded on the cache it
+    returned, whatever its layout; where it is wrong, on a correct cache in the notebook's layout
+    (or on its own cache, if that gives the right gradients): a mistake in the forward costs that
+    function's points only."""
     rng = np.random.RandomState(37)
     x, gamma, beta, dout = cases.batchnorm_gradient_case()
     all_cases = [("the quoted case (4, 5)", x, gamma, beta, dout),
                  ("x of shape (9, 3)", 2 * rng.randn(9, 3) - 1, rng.randn(3), rng.randn(3), rng.randn(9, 3))]
     for case, x, gamma, beta, dout in all_cases:
-        cache = reference_cache(x, gamma)
-        got = call(function, name, case, dout, cache)
-        expected = reference_backward(x, gamma, dout)
-        if not (isinstance(got, tuple) and len(got) == 3):
-            fail(name, case, "should return the triple (dx, dgamma, dbeta)")
-        for label, g, e in zip(("dx", "dgamma", "dbeta"), got, expected):
-            problem = array_difference(label, g, e, rtol=1e-6, atol=1e-9)
+        own, forward_problem = student_cache(forward, x, gamma, beta)
+        if forward_problem is None:
+            problem, hint = backward_difference(function, dout, own, x, gamma)
             if problem:
-                hint = None
-                if label == "dx" and array_difference("dx", g, dout * gamma / np.sqrt(x.var(axis=0) + 1e-5)) is None:
-                    hint = "x also reaches the output through the batch mean and variance: add those paths"
-                fail(name, case, problem, hint)
+                fail(name, f"{case}, given the cache your batchnorm_forward returned", problem, hint or (
+                    f"your batchnorm_forward is right on this x, so {name} was given the cache it returned: "
+                    "read the cache in the layout your forward stores it in"))
+            continue
+        problem, hint = backward_difference(function, dout, reference_cache(x, gamma), x, gamma)
+        if problem is None:
+            continue
+        also = ""
+        if own is not None:
+            own_problem, _ = backward_difference(function, dout, own, x, gamma)
+            if own_problem is None:
+                continue  # the forward's mistake left its cache right
+            also = f"; on the cache your forward returned it fails too: {own_problem}"
+        fail(name, f"{case}, given a cache in the notebook's layout", problem, (
+            (hint + ". " if hint else "") + f"Your batchnorm_forward {forward_problem}. So this test gave {name} "
+            f"a correct cache in the notebook's layout, {NOTEBOOK_LAYOUT}, the layout the graded cell's first line "
+            f"unpacks{also}. Fix batchnorm_forward first: where it is right, {name} is given your own cache"))
 
 
-def check_batchnorm_backward(function):
-    check_backward_pass(function, "batchnorm_backward")
+def check_batchnorm_backward(function, forward=None):
+    check_backward_pass(function, "batchnorm_backward", forward)
 
 
-def check_batchnorm_backward_alt(function):
-    check_backward_pass(function, "batchnorm_backward_alt")
+def check_batchnorm_backward_alt(function, forward=None):
+    check_backward_pass(function, "batchnorm_backward_alt", forward)
