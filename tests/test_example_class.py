@@ -8,7 +8,7 @@ cells, against each mistaken function and against the reference solution.
 import pytest
 
 from grader.assignments import ASSIGNMENTS
-from grader.course.example_class import solutions, students
+from grader.course.example_class import solutions, students, test_cell_points
 from grader.reference import reference_functions
 from helpers import hidden_tests, run_hidden_test
 
@@ -34,9 +34,16 @@ def test_hidden_tests_pass_the_reference(assignment):
 
 @pytest.mark.parametrize("assignment, student", mistakes(), ids=[f"{a}-{s.name}" for a, s in mistakes()])
 def test_hidden_tests_catch_each_mistake_with_its_hint(assignment, student):
-    assert student.hint, f"{student.name} needs a HINT"
+    """A function whose test cell the student's EXPECTED gives full points (a correct student's,
+    written in another style) must pass; every other function the student defines must fail, with the hint."""
+    points = test_cell_points(assignment)
+    right = {name for name in student.functions if student.expected.get(f"test_{name}", 0) == points[f"test_{name}"]}
+    assert student.hint or set(student.functions) == right, f"{student.name} needs a HINT"
     for name in student.functions:
         verdict = run_hidden_test(assignment, f"test_{name}", student.functions)
+        if name in right:
+            assert verdict == {"passed": True}, f"{student.name}: {verdict}"
+            continue
         assert not verdict["passed"], f"{student.name}: the hidden test of {name} passed"
         assert name in verdict["message"]
         assert student.hint in verdict["message"], verdict["message"]

@@ -2,8 +2,8 @@
 import numpy as np
 
 HINT = "np.sqrt(var + eps), not np.sqrt(var) + eps"
-# The backward passes are checked with the cache of a correct forward pass: this
-# mistake costs batchnorm_forward's points only.
+# Where the forward is wrong, the backward passes are checked with a correct cache in
+# the notebook's layout: this mistake costs batchnorm_forward's points only.
 
 
 def batchnorm_forward(x, gamma, beta, bn_param):

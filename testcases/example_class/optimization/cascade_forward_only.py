@@ -1,7 +1,8 @@
 """batchnorm_forward normalizes without centering; the backward passes are right.
 
-The backward passes are graded with the cache of a correct forward pass, so
-this student loses batchnorm_forward's points and nothing else.
+Where the forward is wrong, the backward passes are graded with a correct cache
+in the notebook's layout (this student's too), so this student loses
+batchnorm_forward's points and nothing else.
 """
 import numpy as np
 
