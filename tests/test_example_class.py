@@ -8,7 +8,8 @@ cells, against each mistaken function and against the reference solution.
 import pytest
 
 from grader.assignments import ASSIGNMENTS
-from grader.course.example_class import solutions, students, test_cell_points
+from grader.course.example_class import solutions, students
+from grader.course.example_class import test_cell_points as cell_points  # not a test of this module
 from grader.reference import reference_functions
 from helpers import hidden_tests, run_hidden_test
 
@@ -36,7 +37,7 @@ def test_hidden_tests_pass_the_reference(assignment):
 def test_hidden_tests_catch_each_mistake_with_its_hint(assignment, student):
     """A function whose test cell the student's EXPECTED gives full points (a correct student's,
     written in another style) must pass; every other function the student defines must fail, with the hint."""
-    points = test_cell_points(assignment)
+    points = cell_points(assignment)
     right = {name for name in student.functions if student.expected.get(f"test_{name}", 0) == points[f"test_{name}"]}
     assert student.hint or set(student.functions) == right, f"{student.name} needs a HINT"
     for name in student.functions:
