@@ -3,6 +3,8 @@ mistake that explains a wrong answer, reporting a failure, building random cases
 import contextlib
 import inspect
 import io
+import linecache
+import re
 
 import numpy as np
 
@@ -45,12 +47,70 @@ def copied(value):
 
 def call(function, name, case, *args, copy=True, explain=None):
     """The student's function called on (copies of) `args`; whatever it raises fails the test,
-    with the hint `explain(error)` gives, if any. What it prints is not the checker's business."""
+    naming the student's line that raised, with the hint `explain(error)` gives, or else the hint
+    for that kind of Python error, if any. What it prints is not the checker's business."""
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             return function(*(copied(a) for a in args) if copy else args)
     except Exception as error:
-        fail(name, case, f"raised {type(error).__name__}: {error}", explain(error) if explain else None)
+        where = raised_at(error, function)
+        # The line on a line of its own: the first line, the same for every student who made this
+        # mistake, is what the class report counts.
+        fail(name, case, f"raised {type(error).__name__}: {error}" + (f"\n{where}" if where else ""),
+             (explain(error) if explain else None) or python_error_hint(error))
+
+
+def raised_at(error, function=None):
+    """ "at line N of your graded cell: `the line`" for the innermost line of the student's cell
+    that `error` went through, or "".
+
+    An exception from the student's process (hidden_runner.py) comes rebuilt with the line that
+    process found (`student_line`). In the kernel, the line is read off the traceback: the frames
+    in the file the kernel compiled the student's cell to (where `function` was defined). A frame
+    of the checker's, of numpy's or of the hidden test's cell is never quoted: a line of the
+    student's cell that called into them is.
+    """
+    line = getattr(error, "student_line", None)
+    if line is None:
+        code = getattr(inspect.unwrap(function), "__code__", None)
+        line = code and innermost_line(error.__traceback__, code.co_filename)
+    if not line:
+        return ""
+    number, text = line
+    return f"at line {number} of your graded cell" + (f": `{text}`" if text else "")
+
+
+def innermost_line(traceback, filename):
+    """(line number, stripped text) of the innermost frame of `traceback` in `filename`, or None."""
+    found = None
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename == filename:
+            found = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return found and (found, linecache.getline(filename, found).strip())
+
+
+# Python's and numpy's own words for a mistake, and what the student should look at.
+PYTHON_ERRORS = [
+    (TypeError, r"Cannot interpret .* as a data type",
+     "np.zeros and np.ones take the shape as one tuple: np.zeros((a, b)), not np.zeros(a, b)"),
+    (UnboundLocalError, r"",
+     "the variable is assigned only inside a loop or an if that did not run in this case"),
+    (ValueError, r"operands could not be broadcast together",
+     "two arrays of shapes that do not fit met in one operation: print the shape of each term"),
+    (ValueError, r"shapes .* not aligned|matmul: Input operand",
+     "the factors of a matrix product do not fit: A @ B needs A.shape[1] == B.shape[0] "
+     "(check their order and transposes)"),
+    (TypeError, r'can only concatenate str \(not "int"\) to str',
+     'build the key with str(l): "W" + str(l)'),
+]
+
+
+def python_error_hint(error):
+    for kind, pattern, hint in PYTHON_ERRORS:
+        if isinstance(error, kind) and re.search(pattern, str(error)):
+            return hint
+    return None
 
 
 def known_mistakes(got, candidates, compare):

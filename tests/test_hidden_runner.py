@@ -107,3 +107,60 @@ else:
     raise AssertionError("no KeyError")
 """)
     assert result == {"passed": True}
+
+
+CELL = '''\
+# GRADED FUNCTION: layer
+%matplotlib inline
+import numpy as np
+print("top-level code never runs")
+
+def helper(n):
+    """Comments, magics and top-level code are left out of what the student's process runs:
+    the line numbers are still the cell's."""
+    return np.zeros(n,
+                    n)   # a statement over two lines
+
+def layer(sizes):
+    out = {}
+    for l in range(1, len(sizes)):
+        out[l] = helper(sizes[l])
+    return out
+'''
+
+
+def test_the_lines_of_the_code_run_are_found_in_the_cell():
+    from grader.autograde.definitions import safe_definitions
+    from grader.autograde.hidden_runner import cell_lines
+    code = safe_definitions(CELL, trusted=False)
+    lines = cell_lines(CELL, code)
+    cell = CELL.splitlines()
+    assert sorted(number for number, _ in lines.values())[:2] == [3, 6]  # the import, the def helper
+    for number, text in lines.values():
+        assert text.removesuffix(" …") == cell[number - 1].strip()
+    assert (9, "return np.zeros(n, …") in lines.values()  # a statement over two lines: its first, and "…"
+
+
+def test_an_exception_names_the_line_of_the_students_cell_it_came_from():
+    test = "from grader.checking import call\ncall(layer, 'layer', 'sizes = [1, 3]', [1, 3])"
+    result = RunHiddenTestsApart(timeout=20).run_apart(
+        {"provided": PROVIDED, "student": ["def other():\n    pass\n", CELL], "tests": {"t": test}})["t"]
+    assert result["message"].startswith("layer, sizes = [1, 3]: raised TypeError: Cannot interpret '3' as a data type\n"
+                                        "at line 9 of your graded cell: `return np.zeros(n, …`"), result
+
+
+def test_the_rebuilt_exception_carries_the_line_only_as_the_checker_found_it():
+    from grader.autograde.hidden_runner import Session, student_exception
+    session = Session.__new__(Session)
+    session.lines = [{4: (9, "return np.zeros(n, …")}]
+    assert session.raised_at({"cell": 0, "line": 4}) == (9, "return np.zeros(n, …")
+    for forged in ({"cell": 1, "line": 4}, {"cell": 0, "line": "4"}, {"cell": -1, "line": 4}, {}):
+        assert session.raised_at(forged) is None
+    error = student_exception("TypeError", "no", (9, "x = 1"))
+    assert isinstance(error, TypeError) and error.student_line == (9, "x = 1")
+
+
+def test_an_exception_outside_call_still_names_the_students_line():
+    result = verdict("def double(x):\n    # twice x\n    return x.reshape(7)")
+    assert result["message"].startswith("the hidden test stopped: ValueError: cannot reshape"), result
+    assert result["message"].endswith("\nat line 3 of your graded cell: `return x.reshape(7)`"), result

@@ -48,8 +48,9 @@ class TestStopped(BaseException):
 
 
 def student_definitions(sources):
-    """(definition sources, function names, problems) of the student's graded cells."""
-    kept, names, problems = [], [], []
+    """(definition sources, function names, problems, cell lines) of the student's graded cells;
+    cell lines: for each definition source, cell_lines of it."""
+    kept, names, problems, lines = [], [], [], []
     for source in sources:
         try:
             code = safe_definitions(source, trusted=False)
@@ -60,8 +61,39 @@ def student_definitions(sources):
             problems.append(str(error))
             continue
         kept.append(code)
+        lines.append(cell_lines(source, code))
         names += [node.name for node in ast.parse(code).body if isinstance(node, ast.FunctionDef)]
-    return kept, names, problems
+    return kept, names, problems, lines
+
+
+def cell_lines(source, code):
+    """{line of `code`: (its line in the cell `source`, that line's text)}, for each line of `code`
+    (the cell's definitions as safe_definitions rewrote them) that starts a statement.
+
+    The student's process runs `code`, so an error there is at a line of `code`; the student
+    knows the lines of their cell. The statements of both are matched node for node (the
+    rewriting keeps every node of the definitions it keeps); {} if they do not match.
+    """
+    text = source.splitlines()
+    blanked = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in text)
+    kinds = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef)
+    try:
+        original = [node for node in ast.parse(blanked).body if isinstance(node, kinds)]
+        rewritten = ast.parse(code).body
+    except SyntaxError:
+        return {}
+    if len(original) != len(rewritten):
+        return {}
+    lines = {}
+    for old_tree, new_tree in zip(original, rewritten):
+        pairs = list(zip(ast.walk(old_tree), ast.walk(new_tree)))
+        if any(type(old) is not type(new) for old, new in pairs):
+            return {}
+        for old, new in pairs:  # outermost first: a line's statement, not a part of it
+            if isinstance(new, ast.stmt) and new.lineno not in lines and 0 < old.lineno <= len(text):
+                more = " …" if old.end_lineno > old.lineno and not hasattr(old, "body") else ""
+                lines[new.lineno] = (old.lineno, text[old.lineno - 1].strip() + more)
+    return lines
 
 
 # ----- the student's process -----------------------------------------------------
@@ -111,6 +143,7 @@ class StudentProcess:
 
     def __init__(self, folder, provided, student, names, uid=None, hidden=(), spare=None, tier_name=None):
         self.uid, self.restarts, self.tier = uid, 0, tier_name
+        self.lines = []  # cell_lines of each of the student's definition sources
         self.setup = (folder, provided, student, names, hidden)
         self.start(spare)
 
@@ -160,7 +193,7 @@ class StudentProcess:
                               "functions started?)") from None
         finally:
             theirs.close()
-        return Session(ours, pid, self.pid, deadline)
+        return Session(ours, pid, self.pid, deadline, self.lines)
 
     def close(self):
         self.control.close()
@@ -180,8 +213,9 @@ class StudentProcess:
 class Session:
     """The checker's end of one test's child: calls go out, results come back."""
 
-    def __init__(self, channel, pid, parent, deadline):
+    def __init__(self, channel, pid, parent, deadline, lines=()):
         self.channel, self.pid, self.parent, self.deadline = channel, pid, parent, deadline
+        self.lines = lines
         hello = self.receive()
         self.problems = [str(p) for p in hello.get("problems", [])][:10]
         self.missing = {str(name) for name in hello.get("missing", [])}
@@ -226,11 +260,18 @@ class Session:
                     write_back(kwargs[key], answer["kwargs"][key])
                 return answer.get("result")
             elif op == "raised":
-                raise student_exception(answer.get("type"), answer.get("message"))
+                raise student_exception(answer.get("type"), answer.get("message"), self.raised_at(answer))
             elif op == "refused":
                 raise TestStopped(f"{name}: {answer.get('message')}")
             else:
                 raise TestStopped("the process running your function sent something that is not an answer")
+
+    def raised_at(self, answer):
+        """(line number, text) in the student's cell of the line the student's process says raised, or None."""
+        cell, line = answer.get("cell"), answer.get("line")
+        if type(cell) is int and type(line) is int and 0 <= cell < len(self.lines):
+            return self.lines[cell].get(line)
+        return None
 
     def answer_callback(self, request, callables):
         index = request.get("index")
@@ -287,12 +328,16 @@ def parent_of(pid):
         return None
 
 
-def student_exception(name, message):
-    """The exception a student's function raised, rebuilt here from its name and message."""
+def student_exception(name, message, line=None):
+    """The exception a student's function raised, rebuilt here from its name and message; with
+    `student_line`, (number, text) of the line of the student's cell it came from, or None
+    (grader.checking.call names it)."""
     name = name if isinstance(name, str) and re.fullmatch(r"[A-Za-z_]\w{0,60}", name) else "Exception"
     builtin = getattr(builtins, name, None)
     kind = builtin if isinstance(builtin, type) and issubclass(builtin, Exception) else type(name, (Exception,), {})
-    return kind(str(message)[:2000])
+    error = kind(str(message)[:2000])
+    error.student_line = line
+    return error
 
 
 def write_back(old, new):
@@ -360,8 +405,11 @@ def run_test(test, namespace, student, timeout):
     except NameError as error:
         problems = student.problems + (session.problems if session else [])
         return {"passed": False, "message": "; ".join([f"{error}: define it in its graded cell"] + problems)}
-    except Exception as error:
-        return {"passed": False, "message": f"the hidden test stopped: {type(error).__name__}: {error}"}
+    except Exception as error:  # the student's, if the test called the function outside grader.checking.call
+        from grader.checking import raised_at
+        where = raised_at(error)
+        return {"passed": False, "message": f"the hidden test stopped: {type(error).__name__}: {error}"
+                                            + (f"\n{where}" if where else "")}
     finally:
         if session:
             session.close()
@@ -393,7 +441,7 @@ def run_job(job):
     provided = [safe_definitions(source, trusted=True) for source in job["provided"]]
     for source in provided:
         exec(compile(source, "<provided>", "exec"), namespace)
-    student_code, names, problems = student_definitions(job["student"])
+    student_code, names, problems, lines = student_definitions(job["student"])
     timeout = job.get("timeout", 120)
     try:
         student = StudentProcess(job["folder"], provided, student_code, names, job.get("uid"), job.get("hidden", []),
@@ -401,7 +449,7 @@ def run_job(job):
     except RuntimeError as error:
         return {grade_id: {"passed": False, "message": str(error)} for grade_id in job["tests"]}
     with student:
-        student.names, student.problems = names, problems + student.problems
+        student.names, student.problems, student.lines = names, problems + student.problems, lines
         return {grade_id: run_test(test, namespace, student, timeout) for grade_id, test in job["tests"].items()}
 
 

@@ -16,6 +16,7 @@ with it, and none of it can reach the checker's process.
 """
 import ctypes
 import os
+import re
 import signal
 import socket
 
@@ -71,12 +72,16 @@ def forbid_inspection():
         pass
 
 
-def define(sources, namespace, what):
-    """Run definition-only sources (the checker kept only imports and definitions)."""
+GRADED_CELL = "<your graded cell {}>"  # the file name of the student's graded cell number {}
+
+
+def define(sources, namespace, what, filename=None):
+    """Run definition-only sources (the checker kept only imports and definitions), each compiled
+    under the file name `filename` gives with its number, or "<what>"."""
     problems = []
-    for source in sources:
+    for index, source in enumerate(sources):
         try:
-            exec(compile(source, f"<{what}>", "exec"), namespace)
+            exec(compile(source, filename.format(index) if filename else f"<{what}>", "exec"), namespace)
         except Exception as error:  # noqa: BLE001 (reported to the checker, which says so)
             problems.append(f"{what} failed to run: {type(error).__name__}: {error}")
     return problems
@@ -84,7 +89,7 @@ def define(sources, namespace, what):
 
 def serve(channel, namespace, student_sources, names):
     """Define the student's functions, then answer calls until the checker closes the channel."""
-    problems = define(student_sources, namespace, "your graded cell")
+    problems = define(student_sources, namespace, "your graded cell", GRADED_CELL)
     send(channel, {"problems": problems, "missing": [name for name in names if not callable(namespace.get(name))]})
     while True:
         try:
@@ -105,7 +110,8 @@ def send_answer(channel, request, namespace):
     try:
         result = namespace[name](*args, **kwargs)
     except BaseException as error:  # noqa: BLE001 (SystemExit too: the checker reports it)
-        send(channel, {"op": "raised", "type": type(error).__name__, "message": str(error)[:2000]})
+        send(channel, {"op": "raised", "type": type(error).__name__, "message": str(error)[:2000],
+                       **raised_at(error.__traceback__)})
         return
     finally:
         for key in overrides:
@@ -117,6 +123,18 @@ def send_answer(channel, request, namespace):
                        "kwargs": without_callbacks(kwargs)}, where="the arguments after the call")
     except NotPlainData as refused:
         send(channel, {"op": "refused", "message": str(refused)})
+
+
+def raised_at(traceback):
+    """{"cell": k, "line": n} of the innermost frame of `traceback` in the student's graded cells
+    (the line of the code as the checker sent it; the checker finds the line of the cell itself)."""
+    found = {}
+    while traceback is not None:
+        cell = re.fullmatch(GRADED_CELL.format(r"(\d+)"), traceback.tb_frame.f_code.co_filename)
+        if cell:
+            found = {"cell": int(cell.group(1)), "line": traceback.tb_lineno}
+        traceback = traceback.tb_next
+    return found
 
 
 def without_callbacks(value):
