@@ -13,7 +13,7 @@ from testcases import optimization as cases
 from utils.checks import array_difference, dict_difference
 
 from grader.autograde.hidden_runner import TestStopped
-from grader.checking import call, copied, fail, known_mistakes, random_parameters
+from grader.checking import call, copied, fail, known_mistakes, raised_at, random_parameters
 
 
 EXTRA = [random_parameters(np.random.RandomState(seed), sizes, with_gradients=True)
@@ -385,7 +385,7 @@ def student_cache(forward, x, gamma, beta):
         # Its result cannot cross to the checker as plain data (its own test fails for it).
         return None, f"returned what cannot reach the autograder ({str(stopped).split(': ', 1)[1]})"
     except Exception as error:  # noqa: BLE001 (the forward's own test reports it)
-        return None, raised(error)
+        return None, raised(error, forward)
     if not (isinstance(got, tuple) and len(got) == 2):
         return None, "does not return the pair (out, cache)"
     want = batchnorm(x, gamma, beta, bn_param={"mode": "train"})
@@ -397,8 +397,10 @@ def student_cache(forward, x, gamma, beta):
     return got[1], problem
 
 
-def raised(error):
-    return f"raised {type(error).__name__}" + (f": {error}" if str(error) else "")
+def raised(error, function):
+    """What the student's function raised, and at which line of the student's cell (as call() says it)."""
+    where = raised_at(error, function)
+    return f"raised {type(error).__name__}" + (f": {error}" if str(error) else "") + (f" {where}" if where else "")
 
 
 def backward_difference(function, dout, cache, x, gamma):
@@ -408,7 +410,7 @@ def backward_difference(function, dout, cache, x, gamma):
         with contextlib.redirect_stdout(io.StringIO()):
             got = function(dout.copy(), copied(cache))
     except Exception as error:  # noqa: BLE001 (reported as the test's failure)
-        return raised(error), None
+        return raised(error, function), None
     if not (isinstance(got, tuple) and len(got) == 3):
         return "should return the triple (dx, dgamma, dbeta)", None
     for label, g, e in zip(("dx", "dgamma", "dbeta"), got, reference_backward(x, gamma, dout)):
