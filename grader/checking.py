@@ -103,6 +103,11 @@ PYTHON_ERRORS = [
      "(check their order and transposes)"),
     (TypeError, r'can only concatenate str \(not "int"\) to str',
      'build the key with str(l): "W" + str(l)'),
+    (KeyError, r"'d?[Wb]0'",
+     "layers are numbered from 1 (W1, b1, ...): loop over range(1, L + 1), or use l + 1 in the keys"),
+    (KeyError, r"'d?[Wb][1-9][0-9]*'",
+     "there is no such layer: the dict holds a W and a b for each layer, so it has len(parameters) // 2 layers; "
+     "check the loop's range"),
 ]
 
 

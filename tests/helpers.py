@@ -8,6 +8,7 @@ from nbclient import NotebookClient
 
 from grader.assignments import ROOT, notebook
 from grader.course.example_class import scratch_course, solutions, students
+from grader.course.example_class import test_cell_points
 from grader.reference import reference_functions
 from grader.autograde.preprocessors import HIDDEN, RunHiddenTestsApart
 
@@ -63,9 +64,12 @@ def small_class(assignment):
     mistakes are checked at the unit level, which is enough and fast.
     """
     chosen, covered = [], set()
+    points = test_cell_points(assignment)
     for student in students(assignment):
+        correct = student.functions and all(student.expected.get(f"test_{f}") == points[f"test_{f}"]
+                                            for f in student.functions)  # another style, full marks
         if student.name in ("reference", "blank") or student.name.startswith("tamper") \
-                or not set(student.functions) <= covered and not student.name.startswith("fault_"):
+                or not set(student.functions) <= covered and not student.name.startswith("fault_") and not correct:
             chosen.append(student)
             covered |= set(student.functions)
     return chosen
